@@ -1,0 +1,1 @@
+"""Kargo: order-tracking pipeline. Everything app.py wires together lives here."""

@@ -1,0 +1,117 @@
+"""Settings from the environment, read once per process and typed.
+
+In AWS the deployed stack sets these (secrets come from Secrets Manager, see
+`chalicelib/secrets.py`); locally the defaults below apply (CONTRACT.md section 1).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+from zoneinfo import ZoneInfo
+
+DEFAULT_GENERIC_SECRET = "whsec_a2FyZ28tbG9jYWwtZ2VuZXJpYy13ZWJob29rLXNlY3JldCE="
+DEFAULT_MERCHANT_WEBHOOK_SECRET = "whsec_a2FyZ28tbG9jYWwtbWVyY2hhbnQtd2ViaG9vay1zZWNyZXQ="
+
+
+def _csv(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str
+    queue_url: str
+    dead_letter_queue_url: str
+    merchant_api_key: str
+    webhook_secrets: dict[str, tuple[str, ...]]  # source -> accepted secrets (rotation)
+    email_from: str
+    public_url: str
+    brand_name: str
+    timezone: str
+    review_url: str | None
+    support_email: str
+    support_whatsapp: str | None
+    scan_interval_seconds: int
+    stall_hours: int
+    feedback_delay_days: int
+    expire_days: int
+    event_bus: str
+    merchant_webhook_url: str | None
+    merchant_webhook_secret: str
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def tracking_url(self, token: str) -> str:
+        return f"{self.public_url}/t/{token}"
+
+
+_overrides: dict[str, str] = {}
+
+
+def _env(name: str, default: str) -> str:
+    value = _overrides.get(name) or os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _load_secret_overrides() -> dict[str, str]:
+    """In AWS, secrets (API key, webhook secrets) live in one Secrets Manager secret,
+    a JSON object keyed by the variable names above; read once per cold start."""
+    arn = os.environ.get("KARGO_SECRETS_ARN")
+    if not arn:
+        return {}
+    import json
+
+    from chalicelib.aws import secretsmanager
+
+    raw = secretsmanager().get_secret_value(SecretId=arn)["SecretString"]
+    values = json.loads(raw)
+    return {str(key): str(value) for key, value in values.items() if value}
+
+
+def load_settings() -> Settings:
+    _overrides.clear()
+    _overrides.update(_load_secret_overrides())
+    port = _env("KARGO_PORT", "8000")
+    secrets = {
+        "generic": _csv(_env("KARGO_WEBHOOK_SECRET_GENERIC", DEFAULT_GENERIC_SECRET)),
+        "easypost": _csv(_env("KARGO_WEBHOOK_SECRET_EASYPOST", "dev-easypost-secret")),
+        "aftership": _csv(_env("KARGO_WEBHOOK_SECRET_AFTERSHIP", "dev-aftership-secret")),
+        "shippo": _csv(_env("KARGO_WEBHOOK_TOKEN_SHIPPO", "dev-shippo-token")),
+    }
+    return Settings(
+        table_name=_env("KARGO_TABLE_NAME", "kargo"),
+        queue_url=_env("KARGO_QUEUE_URL", ""),
+        dead_letter_queue_url=_env("KARGO_DLQ_URL", ""),
+        merchant_api_key=_env("KARGO_MERCHANT_API_KEY", "dev-merchant-key"),
+        webhook_secrets=secrets,
+        email_from=_env("KARGO_EMAIL_FROM", "kargo@example.com"),
+        public_url=_env("KARGO_PUBLIC_URL", f"http://127.0.0.1:{port}").rstrip("/"),
+        brand_name=_env("KARGO_BRAND_NAME", "Kargo"),
+        timezone=_env("KARGO_TIMEZONE", "Europe/Istanbul"),
+        review_url=_env("KARGO_REVIEW_URL", "") or None,
+        support_email=_env("KARGO_SUPPORT_EMAIL", "support@example.com"),
+        support_whatsapp=_env("KARGO_SUPPORT_WHATSAPP", "") or None,
+        scan_interval_seconds=int(_env("KARGO_SCAN_INTERVAL", "60")),
+        stall_hours=int(_env("KARGO_STALL_HOURS", "72")),
+        feedback_delay_days=int(_env("KARGO_FEEDBACK_DELAY_DAYS", "2")),
+        expire_days=int(_env("KARGO_EXPIRE_DAYS", "30")),
+        event_bus=_env("KARGO_EVENT_BUS", "kargo"),
+        merchant_webhook_url=_env("KARGO_MERCHANT_WEBHOOK_URL", "") or None,
+        merchant_webhook_secret=_env(
+            "KARGO_MERCHANT_WEBHOOK_SECRET", DEFAULT_MERCHANT_WEBHOOK_SECRET
+        ),
+    )
+
+
+@cache
+def settings() -> Settings:
+    return load_settings()
+
+
+def reset_settings() -> None:
+    """For tests that change the environment."""
+    settings.cache_clear()

@@ -1,0 +1,1 @@
+"""Pure domain: statuses, events, merge and delay rules. No AWS, no HTTP."""
