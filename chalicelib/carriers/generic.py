@@ -82,8 +82,15 @@ class GenericSource:
     def parse(self, body: bytes) -> list[CarrierUpdate]:
         try:
             payload = GenericPayload.model_validate(json.loads(body))
-        except (ValueError, ValidationError) as error:
-            raise UnprocessableDelivery(f"generic payload invalid: {error}") from error
+        except ValidationError as error:
+            # Field paths and messages only: the input may hold personal data.
+            problems = "; ".join(
+                f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
+                for problem in error.errors(include_input=False)
+            )
+            raise UnprocessableDelivery(f"generic payload invalid: {problems}") from error
+        except ValueError as error:
+            raise UnprocessableDelivery("generic payload is not JSON") from error
         events = tuple(
             TrackingEvent(
                 carrier=payload.carrier,

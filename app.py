@@ -1,0 +1,119 @@
+"""Kargo's routes and Lambda entry points: wiring only, each a call into chalicelib."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Chalice, Response
+
+from chalicelib.api.http import (
+    check_body_limits,
+    contract_errors,
+    json_response,
+    query_param,
+    read_model,
+    require_merchant,
+)
+from chalicelib.clock import utc_now
+
+app = Chalice(app_name="kargo")
+
+# Content types are checked by `check_body_limits`, so that a wrong one gets the
+# contract's 415 body rather than Chalice's own.
+ANY_CONTENT = ["*/*"]
+
+
+# --- carriers ----------------------------------------------------------------
+
+
+@app.route("/webhooks/{source}", methods=["POST"], content_types=ANY_CONTENT)
+@contract_errors
+def receive_webhook(source: str) -> Response:
+    from chalicelib.ingress import accept_webhook
+
+    request = app.current_request
+    raw = check_body_limits(request)
+    accept_webhook(source, raw, dict(request.headers), request.query_params or {}, utc_now())
+    return json_response({"accepted": True}, 202)
+
+
+# --- merchants -----------------------------------------------------------------
+
+
+@app.route("/orders", methods=["POST"], content_types=ANY_CONTENT)
+@contract_errors
+def create_order() -> Response:
+    from chalicelib.api.models import OrderIn
+    from chalicelib.orders import register_order
+
+    require_merchant(app.current_request)
+    status, body = register_order(read_model(app.current_request, OrderIn), utc_now())
+    return json_response(body, status)
+
+
+@app.route("/orders/{order_id}/shipments", methods=["POST"], content_types=ANY_CONTENT)
+@contract_errors
+def create_shipment(order_id: str) -> Response:
+    from chalicelib.api.models import ShipmentIn
+    from chalicelib.orders import add_shipment
+
+    require_merchant(app.current_request)
+    status, body = add_shipment(order_id, read_model(app.current_request, ShipmentIn), utc_now())
+    return json_response(body, status)
+
+
+@app.route("/orders/{order_id}", methods=["GET"])
+@contract_errors
+def get_order(order_id: str) -> Response:
+    from chalicelib.orders import order_view
+
+    require_merchant(app.current_request)
+    return json_response(order_view(order_id))
+
+
+@app.route("/orders/{order_id}/notifications", methods=["GET"])
+@contract_errors
+def get_notifications(order_id: str) -> Response:
+    from chalicelib.orders import notifications_view
+
+    require_merchant(app.current_request)
+    return json_response(notifications_view(order_id))
+
+
+# --- shoppers ------------------------------------------------------------------
+
+
+@app.route("/track/{token}", methods=["GET"])
+@contract_errors
+def track(token: str) -> Response:
+    from chalicelib.tracking import tracking_view
+
+    request = app.current_request
+    view = tracking_view(
+        token, query_param(request, "lang"), request.headers.get("accept-language")
+    )
+    return json_response(view, headers={"Cache-Control": "private, no-store"})
+
+
+# --- Lambda entry points (event sources are wired in infra/) -------------------
+
+
+@app.lambda_function(name="consume_webhooks")
+def consume_webhooks(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib.ingest import handle_sqs_batch
+
+    return handle_sqs_batch(event)
+
+
+@app.lambda_function(name="notify_changes")
+def notify_changes(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib.notify.dispatch import handle_stream_batch
+
+    return handle_stream_batch(event)
+
+
+@app.lambda_function(name="scan_shipments")
+def scan_shipments(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib.scan import scan_due_shipments
+
+    return scan_due_shipments(utc_now())

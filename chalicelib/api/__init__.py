@@ -1,0 +1,1 @@
+"""The HTTP edge: request models, response shaping, errors, auth."""

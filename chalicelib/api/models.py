@@ -1,0 +1,56 @@
+"""Request and response models of the merchant and tracking APIs (CONTRACT.md 5, 6)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+OrderId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+CarrierSlug = Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,32}$")]
+TrackingNumber = Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{4,64}$")]
+E164 = Annotated[str, Field(pattern=r"^\+[1-9][0-9]{6,14}$")]
+Email = Annotated[
+    str, Field(max_length=254, pattern=r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+$")
+]
+
+
+class Strict(BaseModel):
+    # Unknown fields are refused: a misspelt field must not be silently dropped.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class CustomerIn(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    email: Email | None = None
+    phone: E164 | None = None
+    locale: Literal["tr", "en"] = "tr"
+
+
+class ShipmentIn(Strict):
+    carrier: CarrierSlug
+    tracking_number: TrackingNumber
+    estimated_delivery: date | datetime | None = None
+
+    @field_validator("estimated_delivery", mode="before")
+    @classmethod
+    def _date_or_offset_datetime(cls, value: Any) -> Any:
+        if isinstance(value, str) and len(value) > 10:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if parsed.tzinfo is None:
+                raise ValueError("must be a date or a datetime with a UTC offset")
+            return parsed
+        return value
+
+
+class NotificationPreferences(Strict):
+    email: bool = True
+    sms: bool = False
+
+
+class OrderIn(Strict):
+    order_id: OrderId
+    customer: CustomerIn
+    shipments: Annotated[list[ShipmentIn], Field(max_length=50)] = []
+    notifications: NotificationPreferences = NotificationPreferences()

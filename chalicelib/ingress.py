@@ -1,0 +1,86 @@
+"""Use case: a carrier posts a webhook. Verify it on the raw bytes, queue it, done.
+
+The ingress does the least possible before answering 202: parsing happens in
+the consumer, so a parse bug parks the delivery in the dead-letter queue for a
+replay instead of bouncing it back to a carrier that may give up on us.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from datetime import datetime
+from functools import cache
+
+from chalicelib import aws
+from chalicelib.carriers import get_source
+from chalicelib.carriers.base import WebhookRequest
+from chalicelib.config import settings
+from chalicelib.domain.events import format_utc
+from chalicelib.errors import NotFound, PayloadTooLarge
+
+MAX_BODY_BYTES = 256 * 1024
+WEBHOOK_QUEUE_NAME = "kargo-webhooks"
+DEAD_LETTER_QUEUE_NAME = "kargo-webhooks-dlq"
+
+
+def accept_webhook(
+    source_name: str,
+    raw_body: bytes,
+    headers: Mapping[str, str],
+    query: Mapping[str, str],
+    now: datetime,
+) -> None:
+    source = get_source(source_name)
+    if source is None:
+        raise NotFound("Unknown webhook source.")
+    if len(raw_body) > MAX_BODY_BYTES:
+        raise PayloadTooLarge()
+    request = WebhookRequest(raw_body, {k.lower(): v for k, v in headers.items()}, query, now)
+    source.verify(request, settings().webhook_secrets.get(source.name, ()), now)
+    enqueue_delivery(source.name, raw_body, now, request.header("webhook-id"))
+
+
+def enqueue_delivery(
+    source: str, raw_body: bytes, received_at: datetime, delivery_id: str | None = None
+) -> None:
+    """One SendMessage: the body as text when SQS can carry it, else base64."""
+    body, encoding = _sqs_safe_body(raw_body)
+    attributes = {
+        "source": {"DataType": "String", "StringValue": source},
+        "encoding": {"DataType": "String", "StringValue": encoding},
+        "received_at": {"DataType": "String", "StringValue": format_utc(received_at)},
+    }
+    if delivery_id:
+        attributes["delivery_id"] = {"DataType": "String", "StringValue": delivery_id[:256]}
+    aws.sqs().send_message(
+        QueueUrl=webhook_queue_url(), MessageBody=body, MessageAttributes=attributes
+    )
+
+
+def _sqs_safe_body(raw_body: bytes) -> tuple[str, str]:
+    try:
+        text = raw_body.decode("utf-8")
+    except UnicodeDecodeError:
+        return base64.b64encode(raw_body).decode(), "base64"
+    # SQS allows only #x9 #xA #xD and #x20 upwards; an empty body is not allowed.
+    if text and all(ch in "\t\n\r" or ord(ch) >= 0x20 for ch in text):
+        return text, "utf-8"
+    return base64.b64encode(raw_body).decode(), "base64"
+
+
+def decode_delivery_body(body: str, encoding: str | None) -> bytes:
+    return base64.b64decode(body) if encoding == "base64" else body.encode("utf-8")
+
+
+def webhook_queue_url() -> str:
+    return settings().queue_url or _queue_url_by_name(WEBHOOK_QUEUE_NAME)
+
+
+def dead_letter_queue_url() -> str:
+    return settings().dead_letter_queue_url or _queue_url_by_name(DEAD_LETTER_QUEUE_NAME)
+
+
+@cache
+def _queue_url_by_name(name: str) -> str:
+    return aws.sqs().get_queue_url(QueueName=name)["QueueUrl"]

@@ -1,0 +1,204 @@
+"""Use case: the notifier. Outbox rows from the DynamoDB stream -> e-mail and SMS.
+
+Exactly-once per (shipment, change, channel) is the notification log's job: a
+conditional put claims the notification before anything is sent, so a stream
+redelivery finds the claim and sends nothing. A throttled send is released
+for the stream to retry; a send the provider refused is recorded as failed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chalicelib import store
+from chalicelib.clock import utc_now
+from chalicelib.config import settings
+from chalicelib.domain.events import parse_utc
+from chalicelib.domain.status import Locale, Status, parse_locale
+from chalicelib.dynamo_codec import decode_item
+from chalicelib.notify.render import MessageContext
+
+logger = logging.getLogger(__name__)
+
+TRANSIENT_ERROR_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "TooManyRequestsException",
+        "ServiceUnavailable",
+        "InternalFailure",
+        "InternalError",
+        "RequestTimeout",
+        "LimitExceededException",
+    }
+)
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """What was just sent, for observers such as the local stack's console."""
+
+    channel: str
+    recipient: str
+    kind: str
+    subject: str | None
+    text: str
+    tracking_url: str
+
+
+SENT_OBSERVERS: list[Callable[[OutgoingMessage], None]] = []
+
+
+class RetryLater(Exception):
+    """A provider was busy: the stream should deliver this record again."""
+
+
+def handle_stream_batch(event: dict[str, Any]) -> dict[str, Any]:
+    """The notifier Lambda's body. Stops at the first failure and reports it:
+    Lambda retries a stream from the lowest failed sequence number on."""
+    for record in event.get("Records", []):
+        try:
+            process_stream_record(record)
+        except Exception:
+            logger.exception("notifier failed on a stream record")
+            sequence = record.get("dynamodb", {}).get("SequenceNumber", "")
+            return {"batchItemFailures": [{"itemIdentifier": sequence}]}
+    return {"batchItemFailures": []}
+
+
+def process_stream_record(record: dict[str, Any], now: datetime | None = None) -> None:
+    if record.get("eventName") != "INSERT":
+        return
+    image = record.get("dynamodb", {}).get("NewImage")
+    if not image:
+        return
+    row = decode_item(image)
+    if row.get("record_type") == "outbox":
+        deliver_outbox_row(row, now or utc_now())
+
+
+def notification_id(row: dict[str, Any], channel: str) -> str:
+    """Deterministic per (shipment, change, channel): the dedupe key."""
+    identity = f"{row['carrier']}#{row['tracking_number']}#{row['change_id']}#{channel}"
+    return "ntf_" + hashlib.sha256(identity.encode()).hexdigest()[:24]
+
+
+def deliver_outbox_row(row: dict[str, Any], now: datetime) -> None:
+    if not row.get("order_id") or not row.get("notify_customer"):
+        return
+    stored = store.load_order(row["order_id"])
+    if stored is None:
+        return
+    document = stored.document
+    customer = document.get("customer", {})
+    preferences = document.get("notifications", {})
+    context = _message_context(row, customer)
+    channels = (
+        ("email", customer.get("email"), preferences.get("email", True)),
+        ("sms", customer.get("phone"), preferences.get("sms", False)),
+    )
+    for channel, address, enabled in channels:
+        if address:
+            _deliver(channel, address, bool(enabled), row, context, now)
+
+
+def _message_context(row: dict[str, Any], customer: dict[str, Any]) -> MessageContext:
+    config = settings()
+    token = row.get("tracking_token") or ""
+    locale: Locale = parse_locale(customer.get("locale")) or "tr"
+    return MessageContext(
+        kind=row["kind"],
+        locale=locale,
+        brand=config.brand_name,
+        first_name=first_name(customer.get("name", "")),
+        carrier=row["carrier"],
+        tracking_number=row["tracking_number"],
+        status=Status(row["status"]),
+        tracking_url=config.tracking_url(token),
+        unsubscribe_url=f"{config.tracking_url(token)}/unsubscribe",
+        estimated_delivery=row.get("estimated_delivery"),
+        delay_reason=row.get("delay_reason"),
+    )
+
+
+def first_name(full_name: str) -> str:
+    parts = full_name.strip().split()
+    return parts[0] if parts else ""
+
+
+def _deliver(
+    channel: str,
+    address: str,
+    enabled: bool,
+    row: dict[str, Any],
+    context: MessageContext,
+    now: datetime,
+) -> None:
+    entry = store.NotificationEntry(
+        id=notification_id(row, channel),
+        order_id=row["order_id"],
+        channel=channel,
+        kind=row["kind"],
+        carrier=row["carrier"],
+        tracking_number=row["tracking_number"],
+        status="sending" if enabled else "skipped",
+        created_at=parse_utc(row["created_at"]) if row.get("created_at") else now,
+        detail=None if enabled else "turned off by the customer",
+    )
+    if not store.claim_notification(entry) or not enabled:
+        return
+    try:
+        message = _send(channel, address, context)
+    except Exception as error:
+        code = _error_code(error)
+        if code in TRANSIENT_ERROR_CODES:
+            store.release_notification(entry.order_id, entry.id)
+            raise RetryLater(f"{channel} provider busy ({code})") from error
+        store.finish_notification(entry.order_id, entry.id, "failed", code)
+        logger.warning("notification failed", extra={"channel": channel, "error_code": code})
+        return
+    store.finish_notification(entry.order_id, entry.id, "sent", None)
+    for observer in SENT_OBSERVERS:
+        observer(message)
+
+
+def _send(channel: str, address: str, context: MessageContext) -> OutgoingMessage:
+    from chalicelib.notify.render import render_email, render_sms
+
+    if channel == "email":
+        from chalicelib.notify.email import build_email, send_email
+
+        config = settings()
+        email = render_email(context)
+        raw = build_email(
+            config.email_from,
+            config.brand_name,
+            address,
+            email.subject,
+            email.text,
+            email.html,
+            context.unsubscribe_url,
+        )
+        send_email(config.email_from, address, raw)
+        return OutgoingMessage(
+            channel, address, context.kind, email.subject, email.text, context.tracking_url
+        )
+    from chalicelib.notify.sms import send_sms
+
+    text = render_sms(context)
+    send_sms(address, text)
+    return OutgoingMessage(channel, address, context.kind, None, text, context.tracking_url)
+
+
+def _error_code(error: Exception) -> str:
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        code = response.get("Error", {}).get("Code")
+        if code:
+            return str(code)
+    return type(error).__name__

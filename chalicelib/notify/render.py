@@ -1,0 +1,116 @@
+"""Rendering notifications from the Jinja2 templates in `chalicelib/templates`.
+
+Jinja2 is imported on first use only: the lookup and ingress Lambdas never pay for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.domain.status import Locale, Status
+from chalicelib.notify.messages import DELAY_EXPLANATIONS, headline, phrase
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class MessageContext:
+    kind: str
+    locale: Locale
+    brand: str
+    first_name: str
+    carrier: str
+    tracking_number: str
+    status: Status
+    tracking_url: str
+    unsubscribe_url: str
+    estimated_delivery: str | None = None
+    delay_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    html: str
+    text: str
+
+
+@cache
+def environment() -> Environment:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "html.j2"], default_for_string=False),
+        undefined=StrictUndefined,
+        keep_trailing_newline=False,
+    )
+
+
+def _variables(context: MessageContext) -> dict[str, Any]:
+    locale = context.locale
+    explanation = None
+    if context.kind == "delayed" and context.delay_reason:
+        explanation = DELAY_EXPLANATIONS.get(context.delay_reason, {}).get(locale)
+    greeting = (
+        phrase("greeting", locale, name=context.first_name)
+        if context.first_name
+        else phrase("greeting_anonymous", locale)
+    )
+    title = headline(context.kind, locale)
+    return {
+        "locale": locale,
+        "brand": context.brand,
+        "subject": f"{context.brand}: {title}",
+        "headline": title,
+        "greeting": greeting,
+        "explanation": explanation,
+        "status_caption": phrase("status", locale),
+        "status_label": context.status.label(locale),
+        "estimate_caption": phrase("estimated_delivery", locale),
+        "estimated_delivery": format_estimate(context.estimated_delivery, locale),
+        "carrier": context.carrier,
+        "tracking_number": context.tracking_number,
+        "tracking_url": context.tracking_url,
+        "track_caption": phrase("track", locale),
+        "unsubscribe_text": phrase("unsubscribe", locale),
+        "unsubscribe_link": phrase("unsubscribe_link", locale),
+        "unsubscribe_url": context.unsubscribe_url,
+    }
+
+
+def render_email(context: MessageContext) -> RenderedEmail:
+    variables = _variables(context)
+    env = environment()
+    return RenderedEmail(
+        subject=variables["subject"],
+        html=env.get_template("email.html.j2").render(variables),
+        text=env.get_template("email.txt.j2").render(variables),
+    )
+
+
+def render_sms(context: MessageContext) -> str:
+    return environment().get_template("sms.txt.j2").render(_variables(context)).strip()
+
+
+MONTHS: dict[Locale, tuple[str, ...]] = {
+    "tr": ("Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos",
+           "Eylül", "Ekim", "Kasım", "Aralık"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+}  # fmt: skip
+
+
+def format_estimate(estimate: str | None, locale: Locale) -> str | None:
+    """'2026-11-25' -> '25 Kasım 2026' / '25 November 2026'."""
+    if not estimate:
+        return None
+    day = date.fromisoformat(estimate[:10])
+    return f"{day.day} {MONTHS[locale][day.month - 1]} {day.year}"

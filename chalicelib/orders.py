@@ -1,0 +1,183 @@
+"""Use cases of the merchant API: register orders and shipments, read them back."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from datetime import datetime
+from typing import Any
+
+from chalicelib import store
+from chalicelib.api.models import OrderIn, ShipmentIn
+from chalicelib.config import settings
+from chalicelib.domain.events import format_utc, normalise_estimate
+from chalicelib.domain.status import Status
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.notify.dispatch import first_name
+from chalicelib.tracking import event_view
+
+TOKEN_BYTES = 24  # 192 bits, 32 URL-safe characters
+
+
+def new_tracking_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def _shipment_entry(shipment: ShipmentIn) -> dict[str, Any]:
+    return {
+        "carrier": shipment.carrier,
+        "tracking_number": shipment.tracking_number,
+        "estimated_delivery": normalise_estimate(shipment.estimated_delivery),
+    }
+
+
+def _request_hash(order: OrderIn) -> str:
+    canonical = json.dumps(order.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _registration(order_id: str, document: dict[str, Any], token: str, now: datetime) -> store.Registration:
+    customer = document["customer"]
+    return store.Registration(
+        order_id=order_id,
+        token=token,
+        first_name=first_name(customer["name"]),
+        locale=customer.get("locale", "tr"),
+        registered_at=now,
+    )
+
+
+def shipment_reference(entry: dict[str, Any]) -> dict[str, Any]:
+    token = entry["tracking_token"]
+    return {
+        "carrier": entry["carrier"],
+        "tracking_number": entry["tracking_number"],
+        "tracking_token": token,
+        "tracking_url": settings().tracking_url(token),
+    }
+
+
+def registration_response(document: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "order_id": document["order_id"],
+        "shipments": [shipment_reference(entry) for entry in document["shipments"]],
+    }
+
+
+def register_order(order: OrderIn, now: datetime) -> tuple[int, dict[str, Any]]:
+    """201 and the new order; 200 and the same body for the same request again;
+    409 for the same id with other content or a shipment another order owns."""
+    _refuse_repeated_shipments(order.shipments)
+    request_hash = _request_hash(order)
+    document: dict[str, Any] = order.model_dump(mode="json", exclude={"shipments"})
+    document["shipments"] = [
+        {**_shipment_entry(shipment), "tracking_token": new_tracking_token()}
+        for shipment in order.shipments
+    ]
+    document["created_at"] = format_utc(now)
+    registrations = [
+        (
+            (entry["carrier"], entry["tracking_number"]),
+            _registration(order.order_id, document, entry["tracking_token"], now),
+            entry["estimated_delivery"],
+        )
+        for entry in document["shipments"]
+    ]
+    try:
+        store.register_order(document, request_hash, registrations, now)
+    except store.ConcurrentUpdate:
+        existing = store.load_order(order.order_id)
+        if existing is None:
+            raise Conflict("A shipment in this order is registered to another order.") from None
+        if existing.request_hash != request_hash:
+            raise Conflict("An order with this id exists with different content.") from None
+        return 200, registration_response(existing.document)
+    return 201, registration_response(document)
+
+
+def _refuse_repeated_shipments(shipments: list[ShipmentIn]) -> None:
+    seen: set[tuple[str, str]] = set()
+    for index, shipment in enumerate(shipments):
+        key = (shipment.carrier, shipment.tracking_number)
+        if key in seen:
+            raise ValidationFailed(
+                details=[{"loc": ["shipments", index], "msg": "the same shipment appears twice"}]
+            )
+        seen.add(key)
+
+
+def add_shipment(order_id: str, shipment: ShipmentIn, now: datetime) -> tuple[int, dict[str, Any]]:
+    key = (shipment.carrier, shipment.tracking_number)
+    for _ in range(5):
+        stored = store.load_order(order_id)
+        if stored is None:
+            raise NotFound("Unknown order.")
+        for entry in stored.document["shipments"]:
+            if (entry["carrier"], entry["tracking_number"]) == key:
+                return 200, shipment_reference(entry)
+        entry = {**_shipment_entry(shipment), "tracking_token": new_tracking_token()}
+        document = {**stored.document, "shipments": [*stored.document["shipments"], entry]}
+        registration = _registration(order_id, document, entry["tracking_token"], now)
+        try:
+            store.add_order_shipment(
+                order_id, document, stored.version, key, registration, now,
+                entry["estimated_delivery"],
+            )  # fmt: skip
+        except store.ConcurrentUpdate:
+            latest = store.load_order(order_id)
+            if latest is not None and latest.version == stored.version:
+                raise Conflict("This shipment is registered to another order.") from None
+            continue  # the order changed under us: read it again
+        return 201, shipment_reference(entry)
+    raise Conflict("The order is being changed by another request; try again.")
+
+
+def order_view(order_id: str) -> dict[str, Any]:
+    stored = store.load_order(order_id)
+    if stored is None:
+        raise NotFound("Unknown order.")
+    document = stored.document
+    keys = [(e["carrier"], e["tracking_number"]) for e in document["shipments"]]
+    records = store.load_shipments(keys)
+    shipments = []
+    for entry in document["shipments"]:
+        record = records.get((entry["carrier"], entry["tracking_number"]))
+        shipments.append(_merchant_shipment(entry, record))
+    return {
+        "order_id": document["order_id"],
+        "customer": document["customer"],
+        "notifications": document.get("notifications", {}),
+        "created_at": document.get("created_at"),
+        "shipments": shipments,
+    }
+
+
+def _merchant_shipment(entry: dict[str, Any], record: store.ShipmentRecord | None) -> dict[str, Any]:
+    view = shipment_reference(entry)
+    if record is None:
+        return view | {
+            "status": Status.PENDING.value,
+            "delayed": False,
+            "delay_reason": None,
+            "estimated_delivery": entry.get("estimated_delivery"),
+            "events": [],
+        }
+    state = record.state
+    return view | {
+        "status": state.status.value,
+        "delayed": state.delayed,
+        "delay_reason": state.delay_reason.value if state.delay_reason else None,
+        "estimated_delivery": state.estimated_delivery,
+        "updated_at": format_utc(state.status_at) if state.status_at else None,
+        "events": [
+            event_view(event, "en") | {"carrier_status": event.carrier_status}
+            for event in state.events
+        ],
+    }
+
+
+def notifications_view(order_id: str) -> dict[str, Any]:
+    if store.load_order(order_id) is None:
+        raise NotFound("Unknown order.")
+    return {"notifications": [entry.as_public() for entry in store.list_notifications(order_id)]}

@@ -1,0 +1,586 @@
+"""The DynamoDB single table: keys, item shapes, conditional writes, lookups.
+
+| item              | pk                          | sk                  |
+|-------------------|-----------------------------|---------------------|
+| order             | ORDER#{order_id}            | ORDER               |
+| notification log  | ORDER#{order_id}            | NOTE#{note_id}      |
+| shipment state    | SHIP#{carrier}#{tracking}   | STATE               |
+| outbox row        | SHIP#{carrier}#{tracking}   | OUT#{change_id}     |
+
+GSI `by_token` (partition `token`) finds a shipment by its tracking token in one
+Query. Every write that depends on what was read is guarded by a condition on
+`version`, never read-then-write without one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib import aws
+from chalicelib.config import settings
+from chalicelib.domain.events import Location, TrackingEvent, format_utc, parse_utc
+from chalicelib.domain.shipment import Change, DelayReason, MergeResult, ShipmentState
+from chalicelib.domain.status import Status
+from chalicelib.dynamo_codec import Item, decode_item, encode_item, encode_value
+
+TOKEN_INDEX = "by_token"
+OUTBOX_RETENTION = timedelta(days=90)
+
+
+class ConcurrentUpdate(Exception):
+    """Someone else wrote the item between our read and our write: read again."""
+
+
+class AlreadyRegistered(Exception):
+    """The shipment belongs to another order."""
+
+
+def _table() -> str:
+    return settings().table_name
+
+
+def shipment_pk(carrier: str, tracking_number: str) -> str:
+    return f"SHIP#{carrier}#{tracking_number}"
+
+
+def order_pk(order_id: str) -> str:
+    return f"ORDER#{order_id}"
+
+
+# --- shipments -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Registration:
+    """Which order a shipment belongs to, and what its public page may show."""
+
+    order_id: str
+    token: str
+    first_name: str
+    locale: str
+    registered_at: datetime
+    return_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ShipmentRecord:
+    state: ShipmentState
+    version: int = 0  # 0: not stored yet
+    registration: Registration | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.state.carrier, self.state.tracking_number)
+
+
+def _event_to_value(event: TrackingEvent) -> dict[str, Any]:
+    return {
+        "status": event.status.value,
+        "occurred_at": format_utc(event.occurred_at),
+        "description": event.description,
+        "location": event.location.as_dict() if event.location else None,
+        "carrier_status": event.carrier_status,
+        "delayed": event.delayed or None,
+    }
+
+
+def _event_from_value(carrier: str, tracking: str, raw: dict[str, Any]) -> TrackingEvent:
+    return TrackingEvent(
+        carrier=carrier,
+        tracking_number=tracking,
+        occurred_at=parse_utc(raw["occurred_at"]),
+        status=Status(raw["status"]),
+        description=raw.get("description"),
+        location=Location.from_dict(raw.get("location")),
+        carrier_status=raw.get("carrier_status"),
+        delayed=bool(raw.get("delayed")),
+    )
+
+
+def _optional_time(value: datetime | None) -> str | None:
+    return format_utc(value) if value else None
+
+
+def _parse_optional_time(value: str | None) -> datetime | None:
+    return parse_utc(value) if value else None
+
+
+def shipment_from_item(item: Item) -> ShipmentRecord:
+    raw = decode_item(item)
+    carrier, tracking = raw["carrier"], raw["tracking_number"]
+    state = ShipmentState(
+        carrier=carrier,
+        tracking_number=tracking,
+        status=Status(raw.get("status", Status.PENDING.value)),
+        status_at=_parse_optional_time(raw.get("status_at")),
+        events=tuple(_event_from_value(carrier, tracking, e) for e in raw.get("events", [])),
+        estimated_delivery=raw.get("estimated_delivery"),
+        estimate_as_of=_parse_optional_time(raw.get("estimate_as_of")),
+        delayed=bool(raw.get("delayed")),
+        delay_reason=DelayReason(raw["delay_reason"]) if raw.get("delay_reason") else None,
+        delay_since=_parse_optional_time(raw.get("delay_since")),
+        reached=frozenset(Status(value) for value in raw.get("reached", [])),
+        last_event_at=_parse_optional_time(raw.get("last_event_at")),
+    )
+    registration = None
+    if raw.get("order_id") and raw.get("token"):
+        registration = Registration(
+            order_id=raw["order_id"],
+            token=raw["token"],
+            first_name=raw.get("first_name", ""),
+            locale=raw.get("locale", "tr"),
+            registered_at=parse_utc(raw["registered_at"]),
+            return_id=raw.get("return_id"),
+        )
+    known = {
+        "pk", "sk", "record_type", "carrier", "tracking_number", "status", "status_at", "events",
+        "estimated_delivery", "estimate_as_of", "delayed", "delay_reason", "delay_since",
+        "reached", "last_event_at", "version", "order_id", "token", "first_name", "locale",
+        "registered_at", "return_id", "updated_at",
+    }  # fmt: skip
+    extra = {key: value for key, value in raw.items() if key not in known}
+    return ShipmentRecord(state, int(raw.get("version", 0)), registration, extra)
+
+
+def shipment_to_item(record: ShipmentRecord, version: int, now: datetime) -> Item:
+    state = record.state
+    values: dict[str, Any] = {
+        **record.extra,
+        "pk": shipment_pk(state.carrier, state.tracking_number),
+        "sk": "STATE",
+        "record_type": "shipment",
+        "carrier": state.carrier,
+        "tracking_number": state.tracking_number,
+        "status": state.status.value,
+        "status_at": _optional_time(state.status_at),
+        "events": [_event_to_value(event) for event in state.events],
+        "estimated_delivery": state.estimated_delivery,
+        "estimate_as_of": _optional_time(state.estimate_as_of),
+        "delayed": state.delayed,
+        "delay_reason": state.delay_reason.value if state.delay_reason else None,
+        "delay_since": _optional_time(state.delay_since),
+        "reached": sorted(status.value for status in state.reached),
+        "last_event_at": _optional_time(state.last_event_at),
+        "version": version,
+        "updated_at": format_utc(now),
+    }
+    if record.registration:
+        reg = record.registration
+        values |= {
+            "order_id": reg.order_id,
+            "token": reg.token,
+            "first_name": reg.first_name,
+            "locale": reg.locale,
+            "registered_at": format_utc(reg.registered_at),
+            "return_id": reg.return_id,
+        }
+    return encode_item(values)
+
+
+def load_shipment(carrier: str, tracking_number: str) -> ShipmentRecord | None:
+    response = aws.dynamodb().get_item(
+        TableName=_table(),
+        Key=_key(shipment_pk(carrier, tracking_number), "STATE"),
+        ConsistentRead=True,
+    )
+    item = response.get("Item")
+    return shipment_from_item(item) if item else None
+
+
+def load_shipments(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], ShipmentRecord]:
+    """Many shipments in as few BatchGetItem calls as DynamoDB allows (100 keys each)."""
+    found: dict[tuple[str, str], ShipmentRecord] = {}
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), 100):
+        pending: dict[str, Any] = {
+            _table(): {
+                "Keys": [_key(shipment_pk(*key), "STATE") for key in unique[start : start + 100]],
+                "ConsistentRead": True,
+            }
+        }
+        while pending:
+            response = aws.dynamodb().batch_get_item(RequestItems=pending)
+            for item in response.get("Responses", {}).get(_table(), []):
+                record = shipment_from_item(item)
+                found[record.key] = record
+            pending = dict(response.get("UnprocessedKeys") or {})
+    return found
+
+
+def find_shipment_by_token(token: str) -> ShipmentRecord | None:
+    """The public lookup: exactly one read call."""
+    response = aws.dynamodb().query(
+        TableName=_table(),
+        IndexName=TOKEN_INDEX,
+        KeyConditionExpression="#token = :token",
+        ExpressionAttributeNames={"#token": "token"},
+        ExpressionAttributeValues={":token": {"S": token}},
+        Limit=1,
+    )
+    items = response.get("Items", [])
+    return shipment_from_item(items[0]) if items else None
+
+
+def outbox_item(record: ShipmentRecord, change: Change, now: datetime) -> Item:
+    state, reg = record.state, record.registration
+    return encode_item(
+        {
+            "pk": shipment_pk(state.carrier, state.tracking_number),
+            "sk": f"OUT#{change.change_id}",
+            "record_type": "outbox",
+            "change_id": change.change_id,
+            "kind": change.kind,
+            "status": change.status.value,
+            "previous_status": change.previous_status.value,
+            "occurred_at": format_utc(change.occurred_at),
+            "notify_customer": change.notify_customer,
+            "delay_reason": change.delay_reason.value if change.delay_reason else None,
+            "delayed": state.delayed,
+            "estimated_delivery": state.estimated_delivery,
+            "carrier": state.carrier,
+            "tracking_number": state.tracking_number,
+            "order_id": reg.order_id if reg else None,
+            "token": None,  # never copied: outbox rows must not answer the token index
+            "tracking_token": reg.token if reg else None,
+            "return_id": reg.return_id if reg else None,
+            "created_at": format_utc(now),
+            "expires_at": int((now + OUTBOX_RETENTION).timestamp()),
+        }
+    )
+
+
+def save_merge(record: ShipmentRecord, result: MergeResult, now: datetime) -> None:
+    """Write the merged state and one outbox row per change in one transaction.
+
+    The state write is conditional on the version we read, so a concurrent
+    writer makes this raise `ConcurrentUpdate` instead of losing its update.
+    Changes are written only for registered shipments: nobody to tell otherwise.
+    """
+    merged = replace(record, state=result.state)
+    writes: list[dict[str, Any]] = [
+        {"Put": _guarded_put(shipment_to_item(merged, record.version + 1, now), record.version)}
+    ]
+    if record.registration:
+        for change in result.changes:
+            writes.append(
+                {
+                    "Put": {
+                        "TableName": _table(),
+                        "Item": outbox_item(merged, change, now),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+            )
+    _transact(writes)
+
+
+def _guarded_put(item: Item, read_version: int) -> dict[str, Any]:
+    put: dict[str, Any] = {"TableName": _table(), "Item": item}
+    if read_version == 0:
+        put["ConditionExpression"] = "attribute_not_exists(pk)"
+    else:
+        put["ConditionExpression"] = "#version = :read_version"
+        put["ExpressionAttributeNames"] = {"#version": "version"}
+        put["ExpressionAttributeValues"] = {":read_version": {"N": str(read_version)}}
+    return put
+
+
+def _transact(writes: list[dict[str, Any]]) -> None:
+    client = aws.dynamodb()
+    try:
+        if len(writes) == 1 and "Put" in writes[0]:
+            client.put_item(**writes[0]["Put"])
+        else:
+            client.transact_write_items(TransactItems=writes)  # type: ignore[arg-type]
+    except client.exceptions.ConditionalCheckFailedException as error:
+        raise ConcurrentUpdate() from error
+    except client.exceptions.TransactionCanceledException as error:
+        reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+        if "ConditionalCheckFailed" in reasons:
+            raise ConcurrentUpdate() from error
+        raise
+
+
+# --- orders ----------------------------------------------------------------------
+
+
+def _key(pk: str, sk: str) -> Item:
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+@dataclass(frozen=True)
+class StoredOrder:
+    document: dict[str, Any]  # the order as registered, shipments with their tokens
+    version: int
+    request_hash: str
+
+
+def load_order(order_id: str) -> StoredOrder | None:
+    response = aws.dynamodb().get_item(
+        TableName=_table(), Key=_key(order_pk(order_id), "ORDER"), ConsistentRead=True
+    )
+    item = response.get("Item")
+    if not item:
+        return None
+    raw = decode_item(item)
+    return StoredOrder(raw["document"], int(raw.get("version", 1)), raw.get("request_hash", ""))
+
+
+def register_order(
+    document: dict[str, Any],
+    request_hash: str,
+    registrations: Sequence[tuple[tuple[str, str], Registration, str | None]],
+    now: datetime,
+) -> None:
+    """Create the order and claim its shipments, all or nothing.
+
+    Raises `ConcurrentUpdate` when the order id exists already or a shipment
+    belongs to another order (the caller reads again to tell which).
+    """
+    order_put = {
+        "TableName": _table(),
+        "Item": encode_item(
+            {
+                "pk": order_pk(document["order_id"]),
+                "sk": "ORDER",
+                "record_type": "order",
+                "document": document,
+                "request_hash": request_hash,
+                "version": 1,
+                "created_at": format_utc(now),
+            }
+        ),
+        "ConditionExpression": "attribute_not_exists(pk)",
+    }
+    writes: list[dict[str, Any]] = [{"Put": order_put}]
+    writes += [
+        {"Update": _claim_shipment(key, reg, now, estimate)} for key, reg, estimate in registrations
+    ]
+    _transact(writes)
+
+
+def add_order_shipment(
+    order_id: str,
+    document: dict[str, Any],
+    read_version: int,
+    key: tuple[str, str],
+    registration: Registration,
+    now: datetime,
+    estimated_delivery: str | None = None,
+) -> None:
+    """Replace the order document (guarded by version) and claim one shipment."""
+    order_update = {
+        "TableName": _table(),
+        "Key": _key(order_pk(order_id), "ORDER"),
+        "UpdateExpression": "SET #document = :document, #version = :next",
+        "ConditionExpression": "#version = :read",
+        "ExpressionAttributeNames": {"#document": "document", "#version": "version"},
+        "ExpressionAttributeValues": {
+            ":document": encode_value(document),
+            ":next": {"N": str(read_version + 1)},
+            ":read": {"N": str(read_version)},
+        },
+    }
+    claim = _claim_shipment(key, registration, now, estimated_delivery)
+    _transact([{"Update": order_update}, {"Update": claim}])
+
+
+def update_order_document(
+    order_id: str, document: dict[str, Any], read_version: int
+) -> None:
+    """Replace the order document, guarded by the version that was read."""
+    client = aws.dynamodb()
+    try:
+        client.update_item(
+            TableName=_table(),
+            Key=_key(order_pk(order_id), "ORDER"),
+            UpdateExpression="SET #document = :document, #version = :next",
+            ConditionExpression="#version = :read",
+            ExpressionAttributeNames={"#document": "document", "#version": "version"},
+            ExpressionAttributeValues={
+                ":document": encode_value(document),
+                ":next": {"N": str(read_version + 1)},
+                ":read": {"N": str(read_version)},
+            },
+        )
+    except client.exceptions.ConditionalCheckFailedException as error:
+        raise ConcurrentUpdate() from error
+
+
+def _claim_shipment(
+    key: tuple[str, str],
+    registration: Registration,
+    now: datetime,
+    estimated_delivery: str | None = None,
+) -> dict[str, Any]:
+    """Attach a shipment (which may already hold carrier events) to an order.
+
+    Bumps the version, so a consumer that read the shipment before the claim
+    retries and writes its outbox rows with the order attached.
+    """
+    carrier, tracking = key
+    names = {"#version": "version", "#status": "status", "#token": "token"}
+    values = {
+        ":order": registration.order_id,
+        ":token": registration.token,
+        ":first_name": registration.first_name,
+        ":locale": registration.locale,
+        ":registered_at": format_utc(registration.registered_at),
+        ":carrier": carrier,
+        ":tracking": tracking,
+        ":pending": Status.PENDING.value,
+        ":shipment": "shipment",
+        ":one": 1,
+        ":zero": 0,
+        ":now": format_utc(now),
+        ":events": [],
+    }
+    assignments = [
+        "order_id = :order",
+        "#token = :token",
+        "first_name = :first_name",
+        "locale = :locale",
+        "registered_at = :registered_at",
+        "carrier = :carrier",
+        "tracking_number = :tracking",
+        "#status = if_not_exists(#status, :pending)",
+        "events = if_not_exists(events, :events)",
+        "record_type = :shipment",
+        "updated_at = :now",
+        "#version = if_not_exists(#version, :zero) + :one",
+    ]
+    if registration.return_id:
+        assignments.append("return_id = :return_id")
+        values[":return_id"] = registration.return_id
+    if estimated_delivery:
+        # The merchant's estimate stands until a carrier gives one.
+        assignments.append("estimated_delivery = if_not_exists(estimated_delivery, :estimate)")
+        values[":estimate"] = estimated_delivery
+    return {
+        "TableName": _table(),
+        "Key": _key(shipment_pk(carrier, tracking), "STATE"),
+        "UpdateExpression": "SET " + ", ".join(assignments),
+        "ConditionExpression": "attribute_not_exists(order_id)",
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": {name: encode_value(v) for name, v in values.items()},
+    }
+
+
+# --- notification log ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NotificationEntry:
+    id: str
+    order_id: str
+    channel: str
+    kind: str
+    carrier: str | None
+    tracking_number: str | None
+    status: str
+    created_at: datetime
+    detail: str | None = None
+
+    def as_public(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "channel": self.channel,
+            "kind": self.kind,
+            "carrier": self.carrier,
+            "tracking_number": self.tracking_number,
+            "status": self.status,
+            "created_at": format_utc(self.created_at),
+            "detail": self.detail,
+        }
+
+
+def claim_notification(entry: NotificationEntry) -> bool:
+    """Record a notification before sending it. False: it was claimed before
+    (a redelivered stream record), so it must not be sent again. A claim
+    released after a throttled send (`retrying`) may be taken again."""
+    client = aws.dynamodb()
+    item = encode_item(
+        {
+            "pk": order_pk(entry.order_id),
+            "sk": f"NOTE#{entry.id}",
+            "record_type": "notification",
+            "id": entry.id,
+            "channel": entry.channel,
+            "kind": entry.kind,
+            "carrier": entry.carrier,
+            "tracking_number": entry.tracking_number,
+            "status": entry.status,
+            "created_at": format_utc(entry.created_at),
+            "detail": entry.detail,
+        }
+    )
+    try:
+        client.put_item(
+            TableName=_table(),
+            Item=item,
+            ConditionExpression="attribute_not_exists(pk) OR #status = :retrying",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":retrying": {"S": "retrying"}},
+        )
+    except client.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def release_notification(order_id: str, note_id: str) -> None:
+    """Nothing was sent (the provider was busy): let the next delivery claim it."""
+    finish_notification(order_id, note_id, "retrying", None)
+
+
+def finish_notification(order_id: str, note_id: str, status: str, detail: str | None) -> None:
+    values: dict[str, Any] = {":status": {"S": status}}
+    expression = "SET #status = :status"
+    if detail:
+        expression += ", detail = :detail"
+        values[":detail"] = {"S": detail[:500]}
+    aws.dynamodb().update_item(
+        TableName=_table(),
+        Key=_key(order_pk(order_id), f"NOTE#{note_id}"),
+        UpdateExpression=expression,
+        ExpressionAttributeNames={"#status": "status"},
+        ExpressionAttributeValues=values,
+    )
+
+
+def list_notifications(order_id: str) -> list[NotificationEntry]:
+    """Oldest first."""
+    entries: list[NotificationEntry] = []
+    for raw in _query_all(order_pk(order_id), "NOTE#"):
+        entries.append(
+            NotificationEntry(
+                id=raw["id"],
+                order_id=order_id,
+                channel=raw["channel"],
+                kind=raw["kind"],
+                carrier=raw.get("carrier"),
+                tracking_number=raw.get("tracking_number"),
+                status=raw["status"],
+                created_at=parse_utc(raw["created_at"]),
+                detail=raw.get("detail"),
+            )
+        )
+    return sorted(entries, key=lambda entry: (entry.created_at, entry.id))
+
+
+def _query_all(pk: str, sk_prefix: str) -> Iterable[dict[str, Any]]:
+    kwargs: dict[str, Any] = {
+        "TableName": _table(),
+        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+        "ExpressionAttributeValues": {":pk": {"S": pk}, ":prefix": {"S": sk_prefix}},
+    }
+    while True:
+        response = aws.dynamodb().query(**kwargs)
+        for item in response.get("Items", []):
+            yield decode_item(item)
+        if "LastEvaluatedKey" not in response:
+            return
+        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]

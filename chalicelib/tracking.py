@@ -1,0 +1,56 @@
+"""Use case: the public tracking lookup. One DynamoDB read; no personal data
+beyond the customer's first name (CONTRACT.md section 6)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from chalicelib import store
+from chalicelib.domain.events import TrackingEvent, format_utc
+from chalicelib.domain.status import Locale, pick_locale
+from chalicelib.errors import NotFound
+
+# Tokens are 32 URL-safe characters; anything unlike one is refused without a read.
+TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+
+
+def event_view(event: TrackingEvent, locale: Locale) -> dict[str, Any]:
+    return {
+        "status": event.status.value,
+        "status_label": event.status.label(locale),
+        "occurred_at": format_utc(event.occurred_at),
+        "description": event.description,
+        "location": event.location.as_dict() if event.location else None,
+    }
+
+
+def find_tracked_shipment(token: str) -> store.ShipmentRecord:
+    """The registered shipment behind a token, or the same 404 for every bad token."""
+    record = store.find_shipment_by_token(token) if TOKEN_SHAPE.match(token) else None
+    if record is None or record.registration is None or record.registration.token != token:
+        raise NotFound("Unknown tracking link.")
+    return record
+
+
+def tracking_view(
+    token: str, query_lang: str | None, accept_language: str | None
+) -> dict[str, Any]:
+    record = find_tracked_shipment(token)
+    registration = record.registration
+    assert registration is not None  # find_tracked_shipment guarantees it
+    locale = pick_locale(query_lang, accept_language, registration.locale)
+    state = record.state
+    updated = state.status_at or registration.registered_at
+    return {
+        "carrier": state.carrier,
+        "tracking_number": state.tracking_number,
+        "status": state.status.value,
+        "status_label": state.status.label(locale),
+        "delayed": state.delayed,
+        "delay_reason": state.delay_reason.value if state.delay_reason else None,
+        "estimated_delivery": state.estimated_delivery,
+        "updated_at": format_utc(updated),
+        "customer_first_name": registration.first_name,
+        "events": [event_view(event, locale) for event in state.events],
+    }

@@ -1,0 +1,99 @@
+"""Create every AWS resource Kargo needs on an AWS-compatible endpoint (moto locally).
+
+Idempotent: running it against resources that exist changes nothing. Mirrors
+what `infra/` declares for AWS, so the local stack behaves like the real one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from chalicelib import aws
+from chalicelib.config import settings
+from chalicelib.ingress import DEAD_LETTER_QUEUE_NAME, WEBHOOK_QUEUE_NAME
+
+MAX_RECEIVES_BEFORE_DEAD_LETTER = 5
+
+
+@dataclass(frozen=True)
+class Resources:
+    table_name: str
+    stream_arn: str
+    queue_url: str
+    dead_letter_queue_url: str
+
+
+def ensure_resources() -> Resources:
+    table_name = settings().table_name
+    stream_arn = _ensure_table(table_name)
+    dlq_url, queue_url = _ensure_queues()
+    _ensure_sender_identity(settings().email_from)
+    return Resources(table_name, stream_arn, queue_url, dlq_url)
+
+
+def _ensure_table(name: str) -> str:
+    client = aws.dynamodb()
+    try:
+        description = client.describe_table(TableName=name)["Table"]
+    except client.exceptions.ResourceNotFoundException:
+        description = client.create_table(
+            TableName=name,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+                {"AttributeName": "token", "AttributeType": "S"},
+                {"AttributeName": "due_shard", "AttributeType": "S"},
+                {"AttributeName": "due_at", "AttributeType": "S"},
+            ],
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "by_token",
+                    "KeySchema": [{"AttributeName": "token", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "ALL"},
+                },
+                {
+                    "IndexName": "by_due",
+                    "KeySchema": [
+                        {"AttributeName": "due_shard", "KeyType": "HASH"},
+                        {"AttributeName": "due_at", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                },
+            ],
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+        )["TableDescription"]
+        client.get_waiter("table_exists").wait(TableName=name)
+    stream_arn = description.get("LatestStreamArn")
+    if not stream_arn:
+        raise RuntimeError(f"table {name} has no stream; Kargo's notifier needs one")
+    return stream_arn
+
+
+def _ensure_queues() -> tuple[str, str]:
+    client = aws.sqs()
+    dlq_url = client.create_queue(
+        QueueName=DEAD_LETTER_QUEUE_NAME,
+        Attributes={"MessageRetentionPeriod": str(14 * 24 * 3600)},
+    )["QueueUrl"]
+    dlq_arn = client.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": MAX_RECEIVES_BEFORE_DEAD_LETTER}
+    queue_url = client.create_queue(
+        QueueName=WEBHOOK_QUEUE_NAME,
+        Attributes={"VisibilityTimeout": "30", "RedrivePolicy": json.dumps(redrive)},
+    )["QueueUrl"]
+    return dlq_url, queue_url
+
+
+def _ensure_sender_identity(sender: str) -> None:
+    """SES refuses unverified senders (moto too); locally we verify our own."""
+    identities = aws.sesv2().list_email_identities().get("EmailIdentities", [])
+    if not any(identity.get("IdentityName") == sender for identity in identities):
+        aws.sesv2().create_email_identity(EmailIdentity=sender)

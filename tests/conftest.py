@@ -1,0 +1,33 @@
+"""Shared test setup: a clean Kargo environment, moto in-process, clients reset."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+# Before anything imports boto3: no real credentials, no real endpoints.
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "eu-central-1",
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+    }
+)
+for name in ("AWS_ENDPOINT_URL", "KARGO_AWS_ENDPOINT", "AWS_PROFILE"):
+    os.environ.pop(name, None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings_and_clients() -> Iterator[None]:
+    from chalicelib.aws import reset_clients
+    from chalicelib.config import reset_settings
+
+    reset_settings()
+    reset_clients()
+    yield
+    reset_settings()
+    reset_clients()
