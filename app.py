@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Chalice, Response
+from chalice.app import Chalice, Request, Response
 
 from chalicelib.api.http import (
     check_body_limits,
@@ -17,6 +17,13 @@ from chalicelib.api.http import (
 from chalicelib.clock import utc_now
 
 app = Chalice(app_name="kargo")
+
+
+def current_request() -> Request:
+    request = app.current_request
+    assert request is not None  # Chalice sets it for every HTTP invocation
+    return request
+
 
 # Content types are checked by `check_body_limits`, so that a wrong one gets the
 # contract's 415 body rather than Chalice's own.
@@ -31,7 +38,7 @@ ANY_CONTENT = ["*/*"]
 def receive_webhook(source: str) -> Response:
     from chalicelib.ingress import accept_webhook
 
-    request = app.current_request
+    request = current_request()
     raw = check_body_limits(request)
     accept_webhook(source, raw, dict(request.headers), request.query_params or {}, utc_now())
     return json_response({"accepted": True}, 202)
@@ -46,8 +53,8 @@ def create_order() -> Response:
     from chalicelib.api.models import OrderIn
     from chalicelib.orders import register_order
 
-    require_merchant(app.current_request)
-    status, body = register_order(read_model(app.current_request, OrderIn), utc_now())
+    require_merchant(current_request())
+    status, body = register_order(read_model(current_request(), OrderIn), utc_now())
     return json_response(body, status)
 
 
@@ -57,8 +64,8 @@ def create_shipment(order_id: str) -> Response:
     from chalicelib.api.models import ShipmentIn
     from chalicelib.orders import add_shipment
 
-    require_merchant(app.current_request)
-    status, body = add_shipment(order_id, read_model(app.current_request, ShipmentIn), utc_now())
+    require_merchant(current_request())
+    status, body = add_shipment(order_id, read_model(current_request(), ShipmentIn), utc_now())
     return json_response(body, status)
 
 
@@ -67,7 +74,7 @@ def create_shipment(order_id: str) -> Response:
 def get_order(order_id: str) -> Response:
     from chalicelib.orders import order_view
 
-    require_merchant(app.current_request)
+    require_merchant(current_request())
     return json_response(order_view(order_id))
 
 
@@ -76,7 +83,7 @@ def get_order(order_id: str) -> Response:
 def get_notifications(order_id: str) -> Response:
     from chalicelib.orders import notifications_view
 
-    require_merchant(app.current_request)
+    require_merchant(current_request())
     return json_response(notifications_view(order_id))
 
 
@@ -88,7 +95,7 @@ def get_notifications(order_id: str) -> Response:
 def track(token: str) -> Response:
     from chalicelib.tracking import tracking_view
 
-    request = app.current_request
+    request = current_request()
     view = tracking_view(
         token, query_param(request, "lang"), request.headers.get("accept-language")
     )

@@ -31,7 +31,9 @@ def _client(service: str) -> Any:
     from botocore.config import Config
 
     endpoint = os.environ.get("KARGO_AWS_ENDPOINT") or os.environ.get("AWS_ENDPOINT_URL") or None
-    config = Config(retries={"max_attempts": 4, "mode": "standard"}, connect_timeout=5, read_timeout=10)
+    config = Config(
+        retries={"max_attempts": 4, "mode": "standard"}, connect_timeout=5, read_timeout=10
+    )
     return _session().client(service, endpoint_url=endpoint, config=config)
 
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from functools import cache
 from zoneinfo import ZoneInfo
 
-DEFAULT_GENERIC_SECRET = "whsec_a2FyZ28tbG9jYWwtZ2VuZXJpYy13ZWJob29rLXNlY3JldCE="
-DEFAULT_MERCHANT_WEBHOOK_SECRET = "whsec_a2FyZ28tbG9jYWwtbWVyY2hhbnQtd2ViaG9vay1zZWNyZXQ="
+# The contract's public local-development defaults, not secrets of any deployment.
+DEFAULT_GENERIC_SECRET = "whsec_a2FyZ28tbG9jYWwtZ2VuZXJpYy13ZWJob29rLXNlY3JldCE="  # noqa: S105
+DEFAULT_MERCHANT_WEBHOOK_SECRET = "whsec_a2FyZ28tbG9jYWwtbWVyY2hhbnQtd2ViaG9vay1zZWNyZXQ="  # noqa: S105
 
 
 def _csv(value: str) -> tuple[str, ...]:

@@ -34,8 +34,8 @@ def encode_item(values: Mapping[str, Any]) -> Item:
     return {key: encode_value(value) for key, value in values.items() if value is not None}
 
 
-def decode_value(attribute: AttributeValue) -> Any:
-    (kind, raw), = attribute.items()
+def decode_value(attribute: Mapping[str, Any]) -> Any:
+    ((kind, raw),) = attribute.items()
     if kind == "S":
         return raw
     if kind == "N":
@@ -53,5 +53,5 @@ def decode_value(attribute: AttributeValue) -> Any:
     raise TypeError(f"unexpected DynamoDB type {kind}")
 
 
-def decode_item(item: Mapping[str, AttributeValue]) -> dict[str, Any]:
+def decode_item(item: Mapping[str, Any]) -> dict[str, Any]:
     return {key: decode_value(value) for key, value in item.items()}

@@ -39,9 +39,10 @@ def handle_sqs_batch(event: dict[str, Any]) -> dict[str, Any]:
         process_message(record.raw_event)
 
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-    return process_partial_response(
+    response = process_partial_response(
         event=event, record_handler=handle, processor=processor, context=None
     )
+    return dict(response)
 
 
 def process_message(record: dict[str, Any], now: datetime | None = None) -> int:

@@ -11,6 +11,7 @@ import base64
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 from chalicelib import aws
 from chalicelib.carriers import get_source
@@ -46,7 +47,7 @@ def enqueue_delivery(
 ) -> None:
     """One SendMessage: the body as text when SQS can carry it, else base64."""
     body, encoding = _sqs_safe_body(raw_body)
-    attributes = {
+    attributes: dict[str, Any] = {
         "source": {"DataType": "String", "StringValue": source},
         "encoding": {"DataType": "String", "StringValue": encoding},
         "received_at": {"DataType": "String", "StringValue": format_utc(received_at)},

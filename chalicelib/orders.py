@@ -37,7 +37,9 @@ def _request_hash(order: OrderIn) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _registration(order_id: str, document: dict[str, Any], token: str, now: datetime) -> store.Registration:
+def _registration(
+    order_id: str, document: dict[str, Any], token: str, now: datetime
+) -> store.Registration:
     customer = document["customer"]
     return store.Registration(
         order_id=order_id,
@@ -153,7 +155,9 @@ def order_view(order_id: str) -> dict[str, Any]:
     }
 
 
-def _merchant_shipment(entry: dict[str, Any], record: store.ShipmentRecord | None) -> dict[str, Any]:
+def _merchant_shipment(
+    entry: dict[str, Any], record: store.ShipmentRecord | None
+) -> dict[str, Any]:
     view = shipment_reference(entry)
     if record is None:
         return view | {

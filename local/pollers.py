@@ -11,6 +11,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from chalicelib import aws
@@ -50,7 +51,7 @@ class SqsPoller:
         messages = aws.sqs().receive_message(**kwargs).get("Messages", [])
         if not messages:
             return 0
-        event = {"Records": [self._record(message) for message in messages]}
+        event = {"Records": [self._record(dict(message)) for message in messages]}
         result = self.handler(event) or {}
         failed = {item["itemIdentifier"] for item in result.get("batchItemFailures", [])}
         done = [m for m in messages if m["MessageId"] not in failed]
@@ -97,35 +98,43 @@ class StreamPoller:
         handler: Handler,
         region: str = "eu-central-1",
         record_filter: Callable[[dict[str, Any]], bool] = outbox_insert,
-        start_at_latest: bool = False,
     ):
         self.stream_arn, self.handler, self.region = stream_arn, handler, region
         self.record_filter = record_filter
-        self.start_at_latest = start_at_latest
-        self.iterators: dict[str, str | None] = {}
+        self.positions: dict[str, str | None] = {}  # shard -> last sequence number handled
         self.failed_polls: dict[str, int] = {}
 
-    def _refresh_shards(self) -> None:
+    def _shards(self) -> list[str]:
+        description = aws.dynamodbstreams().describe_stream(StreamArn=self.stream_arn)
+        return [shard["ShardId"] for shard in description["StreamDescription"]["Shards"]]
+
+    def _iterator(self, shard_id: str) -> str:
+        """A fresh iterator after the last record handled on the shard.
+
+        Kept by sequence number rather than by iterator: moto restores a deep
+        copy of its tables when a transaction fails, which orphans iterators."""
         client = aws.dynamodbstreams()
-        shards = client.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]
-        for shard in shards:
-            shard_id = shard["ShardId"]
-            if shard_id in self.iterators:
-                continue
-            iterator_type = "LATEST" if self.start_at_latest else "TRIM_HORIZON"
-            self.iterators[shard_id] = client.get_shard_iterator(
-                StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType=iterator_type
+        last = self.positions.get(shard_id)
+        if last is not None:
+            return client.get_shard_iterator(
+                StreamArn=self.stream_arn,
+                ShardId=shard_id,
+                ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+                SequenceNumber=last,
             )["ShardIterator"]
+        return client.get_shard_iterator(
+            StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
 
     def poll_once(self) -> int:
-        self._refresh_shards()
         client = aws.dynamodbstreams()
         delivered = 0
-        for shard_id, iterator in list(self.iterators.items()):
-            if iterator is None:
+        for shard_id in self._shards():
+            response = client.get_records(ShardIterator=self._iterator(shard_id), Limit=100)
+            raw_records = response.get("Records", [])
+            if not raw_records:
                 continue
-            response = client.get_records(ShardIterator=iterator, Limit=100)
-            records = [self._record(raw) for raw in response.get("Records", [])]
+            records = [self._record(dict(raw)) for raw in raw_records]
             wanted = [record for record in records if self.record_filter(record)]
             if wanted and self._invoke_until_done(wanted):
                 # Like Lambda: redeliver from the failure, a bounded number of
@@ -136,7 +145,7 @@ class StreamPoller:
                 logger.error("stream batch given up after retries", extra={"shard": shard_id})
             delivered += len(wanted)
             self.failed_polls.pop(shard_id, None)
-            self.iterators[shard_id] = response.get("NextShardIterator")
+            self.positions[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
         return delivered
 
     def _invoke_until_done(self, records: list[dict[str, Any]]) -> bool:
@@ -158,7 +167,8 @@ class StreamPoller:
     def _record(self, raw: dict[str, Any]) -> dict[str, Any]:
         dynamodb = dict(raw.get("dynamodb", {}))
         created = dynamodb.get("ApproximateCreationDateTime")
-        if hasattr(created, "timestamp"):
+        if isinstance(created, datetime):
+            # boto3 parses it; Lambda delivers epoch seconds.
             dynamodb["ApproximateCreationDateTime"] = int(created.timestamp())
         return {
             "eventID": raw.get("eventID", uuid.uuid4().hex),

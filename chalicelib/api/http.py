@@ -8,8 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from chalice import Response
-from chalice.app import Request
+from chalice.app import Request, Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.carriers.signatures import constant_time_equals
@@ -31,7 +30,9 @@ Model = TypeVar("Model", bound=BaseModel)
 View = TypeVar("View", bound=Callable[..., Response])
 
 
-def json_response(body: Any, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
+def json_response(
+    body: Any, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
     text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
     return Response(body=text, status_code=status_code, headers={**JSON_HEADERS, **(headers or {})})
 
@@ -59,11 +60,15 @@ def is_json_content_type(content_type: str | None) -> bool:
     if not content_type:
         return True  # curl and some carriers send none; the body decides
     media = content_type.split(";")[0].strip().lower()
-    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
 
 
 def check_body_limits(request: Request) -> bytes:
     raw = request.raw_body or b""
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8")
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge()
     if not is_json_content_type(request.headers.get("content-type")):
@@ -106,6 +111,6 @@ def require_merchant(request: Request) -> None:
 
 
 def query_param(request: Request, name: str) -> str | None:
-    params = request.query_params or {}
-    value = params.get(name)
+    params = request.query_params
+    value = params.get(name) if params else None
     return value if isinstance(value, str) else None

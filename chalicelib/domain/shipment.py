@@ -120,9 +120,7 @@ def merge_update(state: ShipmentState, update: CarrierUpdate) -> MergeResult:
             )
         )
 
-    last_event_at = max(
-        (event.occurred_at for event in all_events), default=state.last_event_at
-    )
+    last_event_at = max((event.occurred_at for event in all_events), default=state.last_event_at)
     merged = replace(
         state,
         status=status,
@@ -209,9 +207,7 @@ def _merge_estimate(
     current, current_as_of = state.estimated_delivery, state.estimate_as_of
     newer = current_as_of is None or as_of > current_as_of
     tie_and_later = (
-        as_of == current_as_of
-        and current is not None
-        and update.estimated_delivery > current
+        as_of == current_as_of and current is not None and update.estimated_delivery > current
     )
     if not (newer or tie_and_later):
         return current, current_as_of, False

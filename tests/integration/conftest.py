@@ -5,7 +5,6 @@ stack uses, mail and SMS read back from moto's backends."""
 from __future__ import annotations
 
 import base64
-from email import policy
 import hashlib
 import hmac
 import json
@@ -13,6 +12,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Any
@@ -28,8 +28,12 @@ REGION = "eu-central-1"
 MERCHANT = {"Authorization": "Bearer dev-merchant-key", "Content-Type": "application/json"}
 
 
-def sign_generic(raw: bytes, secret: str = DEFAULT_GENERIC_SECRET, ts: int | None = None,
-                 msg_id: str | None = None) -> dict[str, str]:
+def sign_generic(
+    raw: bytes,
+    secret: str = DEFAULT_GENERIC_SECRET,
+    ts: int | None = None,
+    msg_id: str | None = None,
+) -> dict[str, str]:
     msg_id = msg_id or f"msg_{uuid.uuid4().hex}"
     ts = int(time.time()) if ts is None else ts
     key = base64.b64decode(secret.removeprefix("whsec_"))
@@ -72,8 +76,9 @@ class Kargo:
 
     # HTTP ----------------------------------------------------------------------
     def post_json(self, path: str, body: Any, headers: dict[str, str] | None = None) -> Any:
-        return self.client.http.post(path, body=json.dumps(body).encode(),
-                                     headers={**MERCHANT, **(headers or {})})
+        return self.client.http.post(
+            path, body=json.dumps(body).encode(), headers={**MERCHANT, **(headers or {})}
+        )
 
     def merchant_get(self, path: str) -> Any:
         return self.client.http.get(path, headers=MERCHANT)
@@ -86,7 +91,9 @@ class Kargo:
 
     def webhook(self, payload: dict[str, Any], **sign: Any) -> Any:
         raw = json.dumps(payload).encode()
-        return self.client.http.post("/webhooks/generic", body=raw, headers=sign_generic(raw, **sign))
+        return self.client.http.post(
+            "/webhooks/generic", body=raw, headers=sign_generic(raw, **sign)
+        )
 
     def track(self, token: str, query: str = "", headers: dict[str, str] | None = None) -> Any:
         return self.client.http.get(f"/track/{token}{query}", headers=headers or {})
@@ -119,8 +126,11 @@ class Kargo:
 
         backend = ses_backends[DEFAULT_ACCOUNT_ID][REGION]
         parser = BytesParser(policy=policy.default)
-        return [parser.parsebytes(m.raw_data.encode()) for m in backend.sent_messages
-                if hasattr(m, "raw_data")]  # type: ignore[misc]
+        return [
+            parser.parsebytes(m.raw_data.encode())
+            for m in backend.sent_messages
+            if hasattr(m, "raw_data")
+        ]  # type: ignore[misc]
 
     def sent_sms(self) -> list[SentSms]:
         from moto.sns.models import sns_backends
@@ -131,10 +141,15 @@ class Kargo:
     def dead_letters(self) -> list[dict[str, Any]]:
         from chalicelib import aws
 
-        messages: list[dict[str, Any]] = aws.sqs().receive_message(
-            QueueUrl=self.resources.dead_letter_queue_url, MaxNumberOfMessages=10,
-            MessageAttributeNames=["All"],
-        ).get("Messages", [])
+        messages: list[dict[str, Any]] = (
+            aws.sqs()
+            .receive_message(
+                QueueUrl=self.resources.dead_letter_queue_url,
+                MaxNumberOfMessages=10,
+                MessageAttributeNames=["All"],
+            )
+            .get("Messages", [])
+        )
         return messages
 
 
@@ -159,11 +174,17 @@ def kargo(monkeypatch: pytest.MonkeyPatch) -> Iterator[Kargo]:
         _queue_url_by_name.cache_clear()
 
 
-def order_payload(order_id: str = "1001", tracking: str = "YT123456789TR", **overrides: Any) -> dict[str, Any]:
+def order_payload(
+    order_id: str = "1001", tracking: str = "YT123456789TR", **overrides: Any
+) -> dict[str, Any]:
     order: dict[str, Any] = {
         "order_id": order_id,
-        "customer": {"name": "Ayşe Yılmaz", "email": "ayse@example.com",
-                     "phone": "+905321234567", "locale": "tr"},
+        "customer": {
+            "name": "Ayşe Yılmaz",
+            "email": "ayse@example.com",
+            "phone": "+905321234567",
+            "locale": "tr",
+        },
         "shipments": [{"carrier": "yurtici", "tracking_number": tracking}],
         "notifications": {"email": True, "sms": True},
     }
@@ -175,7 +196,9 @@ def carrier_update(tracking: str, *events: tuple[str, str], **extra: Any) -> dic
     return {
         "carrier": "yurtici",
         "tracking_number": tracking,
-        "events": [{"status": status, "occurred_at": at, "description": f"{status} at {at}"}
-                   for status, at in events],
+        "events": [
+            {"status": status, "occurred_at": at, "description": f"{status} at {at}"}
+            for status, at in events
+        ],
         **extra,
     }

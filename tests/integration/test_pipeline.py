@@ -12,11 +12,13 @@ def test_webhook_moves_status_and_notifies_once_per_channel(kargo: Kargo) -> Non
     token = created["shipments"][0]["tracking_token"]
     assert json.loads(kargo.track(token).body)["status"] == "pending"
 
-    response = kargo.webhook(carrier_update(
-        "YT123456789TR",
-        ("info_received", "2026-11-20T09:00:00+03:00"),
-        ("in_transit", "2026-11-21T10:00:00+03:00"),
-    ))
+    response = kargo.webhook(
+        carrier_update(
+            "YT123456789TR",
+            ("info_received", "2026-11-20T09:00:00+03:00"),
+            ("in_transit", "2026-11-21T10:00:00+03:00"),
+        )
+    )
     assert response.status_code == 202
     assert json.loads(response.body) == {"accepted": True}
     kargo.settle()
@@ -24,7 +26,10 @@ def test_webhook_moves_status_and_notifies_once_per_channel(kargo: Kargo) -> Non
     view = json.loads(kargo.track(token).body)
     assert view["status"] == "in_transit"
     assert view["status_label"] == "Yolda"
-    assert [e["occurred_at"] for e in view["events"]] == ["2026-11-21T07:00:00Z", "2026-11-20T06:00:00Z"]
+    assert [e["occurred_at"] for e in view["events"]] == [
+        "2026-11-21T07:00:00Z",
+        "2026-11-20T06:00:00Z",
+    ]
 
     mails = kargo.sent_emails()
     assert len(mails) == 1
@@ -44,4 +49,6 @@ def test_webhook_moves_status_and_notifies_once_per_channel(kargo: Kargo) -> Non
 
     notes = json.loads(kargo.merchant_get("/orders/1001/notifications").body)["notifications"]
     assert sorted((n["channel"], n["kind"], n["status"]) for n in notes) == [
-        ("email", "in_transit", "sent"), ("sms", "in_transit", "sent")]
+        ("email", "in_transit", "sent"),
+        ("sms", "in_transit", "sent"),
+    ]

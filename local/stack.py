@@ -1,0 +1,204 @@
+"""`make run`: Kargo on one machine.
+
+Starts a moto server (unless KARGO_AWS_ENDPOINT names one), creates the
+resources, runs the HTTP API with `chalice local`, and plays the Lambda event
+sources in threads: an SQS poller for the consumer, a DynamoDB stream poller for
+the notifier, and a timer for the scheduled scan. Seeds a demo order, prints
+its tracking links and every notification sent. Ctrl-C or SIGTERM stops every
+child it started.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+logger = logging.getLogger("kargo.local")
+
+
+def configure_environment() -> dict[str, str]:
+    """Defaults from CONTRACT.md section 1, exported so children see the same."""
+    port = os.environ.get("KARGO_PORT") or "8000"
+    defaults = {
+        "KARGO_PORT": port,
+        "KARGO_MOTO_PORT": "5000",
+        "KARGO_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "AWS_DEFAULT_REGION": "eu-central-1",
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+    }
+    for name, value in defaults.items():
+        if not os.environ.get(name):
+            os.environ[name] = value
+    return dict(os.environ)
+
+
+def wait_until(check: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} did not start within {seconds:.0f} s")
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1):
+            return True
+    except urllib.error.HTTPError:
+        return True  # any HTTP answer means it is up
+    except OSError:
+        return False
+
+
+class LocalStack:
+    def __init__(self) -> None:
+        self.children: list[subprocess.Popen[bytes]] = []
+        self.stopping = threading.Event()
+        self.threads: list[threading.Thread] = []
+
+    # --- processes -----------------------------------------------------------------
+    def start_moto(self) -> str:
+        port = os.environ["KARGO_MOTO_PORT"]
+        command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", port]
+        self.children.append(
+            subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        )
+        endpoint = f"http://127.0.0.1:{port}"
+        wait_until(lambda: answers(f"{endpoint}/moto-api/"), 60, "moto server")
+        return endpoint
+
+    def start_api(self) -> str:
+        port = os.environ["KARGO_PORT"]
+        chalice = Path(sys.executable).with_name("chalice")
+        command = [str(chalice), "local", "--no-autoreload", "--host", "127.0.0.1",
+                   "--port", port, "--stage", "local"]  # fmt: skip
+        self.children.append(subprocess.Popen(command, cwd=ROOT))
+        base = f"http://127.0.0.1:{port}"
+        wait_until(lambda: answers(f"{base}/track/ping"), 120, "chalice local")
+        return base
+
+    def stop(self, *_: Any) -> None:
+        if self.stopping.is_set():
+            return
+        self.stopping.set()
+        for child in reversed(self.children):
+            if child.poll() is None:
+                child.terminate()
+        for child in reversed(self.children):
+            try:
+                child.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        for thread in self.threads:
+            thread.join(timeout=5)
+
+    # --- workers -------------------------------------------------------------------
+    def every(self, name: str, seconds: float, work: Callable[[], object]) -> None:
+        def loop() -> None:
+            failures = 0
+            while not self.stopping.is_set():
+                try:
+                    work()
+                    failures = 0
+                except Exception:
+                    failures += 1
+                    logger.exception("%s failed (attempt %d); retrying", name, failures)
+                    self.stopping.wait(min(30.0, 0.5 * 2**failures))
+                    continue
+                self.stopping.wait(seconds)
+
+        thread = threading.Thread(target=loop, name=name, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def start_workers(self, resources: Any) -> None:
+        import app as kargo
+        from chalicelib.notify.dispatch import SENT_OBSERVERS
+        from local.console import print_notification
+        from local.pollers import SqsPoller, StreamPoller
+
+        SENT_OBSERVERS.append(print_notification)
+        region = os.environ["AWS_DEFAULT_REGION"]
+        consumer = SqsPoller(
+            resources.queue_url, lambda event: kargo.consume_webhooks(event, None), region
+        )
+        notifier = StreamPoller(
+            resources.stream_arn, lambda event: kargo.notify_changes(event, None), region
+        )
+        interval = float(os.environ.get("KARGO_SCAN_INTERVAL") or 60)
+        self.every("sqs-consumer", 0.0, lambda: consumer.poll_once(wait_seconds=1))
+        self.every("stream-notifier", 0.2, notifier.poll_once)
+        self.every("scheduled-scan", interval, lambda: kargo.scan_shipments({}, None))
+
+
+def seed_demo_order(base: str) -> list[str]:
+    from local.simulator import DEMO_ORDER, register
+
+    created = register(base, DEMO_ORDER)
+    return [shipment["tracking_url"] for shipment in created["shipments"]]
+
+
+def main() -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("botocore").setLevel(logging.WARNING)
+    configure_environment()
+    stack = LocalStack()
+    signal.signal(signal.SIGTERM, stack.stop)
+    signal.signal(signal.SIGINT, stack.stop)
+    from local.console import say
+
+    try:
+        endpoint = os.environ.get("KARGO_AWS_ENDPOINT") or ""
+        if not endpoint:
+            endpoint = stack.start_moto()
+            os.environ["KARGO_AWS_ENDPOINT"] = endpoint
+        from local.bootstrap import ensure_resources
+
+        resources = ensure_resources()
+        os.environ["KARGO_QUEUE_URL"] = resources.queue_url
+        os.environ["KARGO_DLQ_URL"] = resources.dead_letter_queue_url
+        from chalicelib.config import reset_settings
+
+        reset_settings()
+        base = stack.start_api()
+        stack.start_workers(resources)
+        say(f"\nKargo is running.\n  API:          {base}\n  AWS (moto):   {endpoint}")
+        if os.environ.get("KARGO_DEMO", "1") != "0":
+            for url in seed_demo_order(base):
+                token = url.rsplit("/", 1)[1]
+                say(f"  Demo order:   {url}\n  JSON lookup:  {base}/track/{token}")
+            say("  Walk it to delivery: make demo   (in another terminal)")
+        say("  Stop: Ctrl-C\n")
+        while not stack.stopping.is_set():
+            if any(child.poll() is not None for child in stack.children):
+                raise RuntimeError("a child process exited; stopping the stack")
+            stack.stopping.wait(0.5)
+    except Exception as error:
+        if not stack.stopping.is_set():
+            logger.error("local stack failed: %s", error)
+            stack.stop()
+            return 1
+    finally:
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
