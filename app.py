@@ -84,7 +84,7 @@ def get_notifications(order_id: str) -> Response:
     from chalicelib.orders import notifications_view
 
     require_merchant(current_request())
-    return json_response(notifications_view(order_id))
+    return json_response(notifications_view(order_id, utc_now()))
 
 
 # --- shoppers ------------------------------------------------------------------

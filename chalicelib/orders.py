@@ -123,9 +123,14 @@ def add_shipment(order_id: str, shipment: ShipmentIn, now: datetime) -> tuple[in
         registration = _registration(order_id, document, entry["tracking_token"], now)
         try:
             store.add_order_shipment(
-                order_id, document, stored.version, key, registration, now,
+                order_id,
+                document,
+                stored.version,
+                key,
+                registration,
+                now,
                 entry["estimated_delivery"],
-            )  # fmt: skip
+            )
         except store.ConcurrentUpdate:
             latest = store.load_order(order_id)
             if latest is not None and latest.version == stored.version:
@@ -181,7 +186,8 @@ def _merchant_shipment(
     }
 
 
-def notifications_view(order_id: str) -> dict[str, Any]:
+def notifications_view(order_id: str, now: datetime) -> dict[str, Any]:
     if store.load_order(order_id) is None:
         raise NotFound("Unknown order.")
-    return {"notifications": [entry.as_public() for entry in store.list_notifications(order_id)]}
+    entries = store.list_notifications(order_id, now)
+    return {"notifications": [entry.as_public() for entry in entries]}

@@ -133,11 +133,30 @@ def shipment_from_item(item: Mapping[str, Any]) -> ShipmentRecord:
             return_id=raw.get("return_id"),
         )
     known = {
-        "pk", "sk", "record_type", "carrier", "tracking_number", "status", "status_at", "events",
-        "estimated_delivery", "estimate_as_of", "delayed", "delay_reason", "delay_since",
-        "reached", "last_event_at", "version", "order_id", "token", "first_name", "locale",
-        "registered_at", "return_id", "updated_at",
-    }  # fmt: skip
+        "pk",
+        "sk",
+        "record_type",
+        "carrier",
+        "tracking_number",
+        "status",
+        "status_at",
+        "events",
+        "estimated_delivery",
+        "estimate_as_of",
+        "delayed",
+        "delay_reason",
+        "delay_since",
+        "reached",
+        "last_event_at",
+        "version",
+        "order_id",
+        "token",
+        "first_name",
+        "locale",
+        "registered_at",
+        "return_id",
+        "updated_at",
+    }
     extra = {key: value for key, value in raw.items() if key not in known}
     return ShipmentRecord(state, int(raw.get("version", 0)), registration, extra)
 
@@ -545,10 +564,19 @@ def finish_notification(order_id: str, note_id: str, status: str, detail: str | 
     )
 
 
-def list_notifications(order_id: str) -> list[NotificationEntry]:
-    """Oldest first."""
+# A claim older than this whose send never reported back (the sender died
+# mid-send) is shown as failed: nobody can tell whether it went out.
+IN_FLIGHT_GRACE = timedelta(minutes=5)
+
+
+def list_notifications(order_id: str, now: datetime) -> list[NotificationEntry]:
+    """Oldest first. Sends still in flight are not notifications yet."""
     entries: list[NotificationEntry] = []
     for raw in _query_all(order_pk(order_id), "NOTE#"):
+        if raw["status"] == "sending":
+            if now - parse_utc(raw["created_at"]) < IN_FLIGHT_GRACE:
+                continue
+            raw |= {"status": "failed", "detail": "outcome unknown: the sender stopped mid-send"}
         entries.append(
             NotificationEntry(
                 id=raw["id"],

@@ -84,8 +84,17 @@ class LocalStack:
     def start_api(self) -> str:
         port = os.environ["KARGO_PORT"]
         chalice = Path(sys.executable).with_name("chalice")
-        command = [str(chalice), "local", "--no-autoreload", "--host", "127.0.0.1",
-                   "--port", port, "--stage", "local"]  # fmt: skip
+        command = [
+            str(chalice),
+            "local",
+            "--no-autoreload",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            port,
+            "--stage",
+            "local",
+        ]
         self.children.append(subprocess.Popen(command, cwd=ROOT))
         base = f"http://127.0.0.1:{port}"
         wait_until(lambda: answers(f"{base}/track/ping"), 120, "chalice local")

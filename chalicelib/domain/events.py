@@ -87,6 +87,11 @@ class TrackingEvent:
         return hashlib.sha256(identity.encode()).hexdigest()[:32]
 
     @property
+    def detail_rank(self) -> tuple[bool, str]:
+        """Orders copies of one event that differ outside the identity."""
+        return (self.delayed, self.carrier_status or "")
+
+    @property
     def precedence(self) -> tuple[datetime, bool, int]:
         """Latest wins; on a tie a final status, then the one lower in the table."""
         return (self.occurred_at, self.status.is_final, self.status.table_position)

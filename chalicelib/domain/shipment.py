@@ -80,13 +80,20 @@ class MergeResult:
 
 def merge_update(state: ShipmentState, update: CarrierUpdate) -> MergeResult:
     """Fold one carrier update into the stored state."""
-    known = state.event_ids
+    # Events are keyed by identity. Two deliveries of one event may differ in
+    # fields outside the identity (the vendor's raw status, the delay flag);
+    # the larger `detail_rank` wins, so the stored history never depends on
+    # which copy arrived first.
+    stored = {event.event_id: event for event in state.events}
     fresh: dict[str, TrackingEvent] = {}
     for event in update.events:
-        if event.event_id not in known:
-            fresh.setdefault(event.event_id, event)
+        key = event.event_id
+        best = fresh.get(key) or stored.get(key)
+        if best is None or event.detail_rank > best.detail_rank:
+            fresh[key] = event
     new_events = tuple(sorted(fresh.values(), key=_sort_key, reverse=True))
-    all_events = tuple(sorted((*state.events, *new_events), key=_sort_key, reverse=True))
+    kept = (event for key, event in stored.items() if key not in fresh)
+    all_events = tuple(sorted((*kept, *new_events), key=_sort_key, reverse=True))
 
     status, status_at = _current_status(all_events, state)
     changes: list[Change] = []
