@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from chalicelib.carriers import generic
+from chalicelib.carriers import aftership, easypost, generic, shippo
 from chalicelib.carriers.base import WebhookSource
 
 SOURCES: dict[str, WebhookSource] = {
     generic.SOURCE.name: generic.SOURCE,
+    easypost.SOURCE.name: easypost.SOURCE,
+    aftership.SOURCE.name: aftership.SOURCE,
+    shippo.SOURCE.name: shippo.SOURCE,
 }
 
 

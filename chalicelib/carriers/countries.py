@@ -15,8 +15,11 @@ offsets (USA, RUS, AUS, BRA, ...) have none: their local times stay unplaced.
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+logger = logging.getLogger(__name__)
 
 # alpha-3 -> (alpha-2, IANA zone or None)
 COUNTRIES: dict[str, tuple[str, str | None]] = {
@@ -278,14 +281,20 @@ def alpha2_for(alpha3: str) -> str | None:
     return entry[0] if entry else None
 
 
-@cache
 def zone_for(alpha3: str) -> ZoneInfo | None:
     """The single time zone of a country, or None when it has several (or the
     runtime lacks the time zone database: install `tzdata` to be sure)."""
     entry = COUNTRIES.get(alpha3.strip().upper())
     if entry is None or entry[1] is None:
         return None
+    return _installed_zone(entry[1])
+
+
+@cache  # keyed by the table's zone names only, so it stays small
+def _installed_zone(name: str) -> ZoneInfo | None:
     try:
-        return ZoneInfo(entry[1])
+        return ZoneInfo(name)
     except ZoneInfoNotFoundError:
+        # Said once per zone; times from that country are then read as UTC.
+        logger.warning("time zone %s is not installed; install tzdata", name)
         return None
