@@ -119,6 +119,13 @@ def notify_changes(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return handle_stream_batch(event)
 
 
+@app.lambda_function(name="deliver_merchant_webhooks")
+def deliver_merchant_webhooks(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib.shop_events.webhooks import handle_delivery_batch
+
+    return handle_delivery_batch(event)
+
+
 @app.lambda_function(name="scan_shipments")
 def scan_shipments(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.scan import scan_due_shipments

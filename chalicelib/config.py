@@ -41,6 +41,8 @@ class Settings:
     event_bus: str
     merchant_webhook_url: str | None
     merchant_webhook_secret: str
+    merchant_webhook_queue_url: str
+    merchant_webhook_dlq_url: str
 
     @property
     def zone(self) -> ZoneInfo:
@@ -105,6 +107,8 @@ def load_settings() -> Settings:
         merchant_webhook_secret=_env(
             "KARGO_MERCHANT_WEBHOOK_SECRET", DEFAULT_MERCHANT_WEBHOOK_SECRET
         ),
+        merchant_webhook_queue_url=_env("KARGO_MERCHANT_WEBHOOK_QUEUE_URL", ""),
+        merchant_webhook_dlq_url=_env("KARGO_MERCHANT_WEBHOOK_DLQ_URL", ""),
     )
 
 

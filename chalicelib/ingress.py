@@ -75,13 +75,13 @@ def decode_delivery_body(body: str, encoding: str | None) -> bytes:
 
 
 def webhook_queue_url() -> str:
-    return settings().queue_url or _queue_url_by_name(WEBHOOK_QUEUE_NAME)
+    return settings().queue_url or queue_url_by_name(WEBHOOK_QUEUE_NAME)
 
 
 def dead_letter_queue_url() -> str:
-    return settings().dead_letter_queue_url or _queue_url_by_name(DEAD_LETTER_QUEUE_NAME)
+    return settings().dead_letter_queue_url or queue_url_by_name(DEAD_LETTER_QUEUE_NAME)
 
 
 @cache
-def _queue_url_by_name(name: str) -> str:
+def queue_url_by_name(name: str) -> str:
     return aws.sqs().get_queue_url(QueueName=name)["QueueUrl"]

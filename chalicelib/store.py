@@ -511,7 +511,7 @@ class NotificationEntry:
         }
 
 
-def claim_notification(entry: NotificationEntry) -> bool:
+def claim_notification(entry: NotificationEntry, *, allow_retrying: bool = True) -> bool:
     """Record a notification before sending it. False: it was claimed before
     (a redelivered stream record), so it must not be sent again. A claim
     released after a throttled send (`retrying`) may be taken again."""
@@ -531,17 +531,44 @@ def claim_notification(entry: NotificationEntry) -> bool:
             "detail": entry.detail,
         }
     )
+    condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
+    if allow_retrying:
+        condition = {
+            "ConditionExpression": "attribute_not_exists(pk) OR #status = :retrying",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":retrying": {"S": "retrying"}},
+        }
+    try:
+        client.put_item(TableName=_table(), Item=item, **condition)
+    except client.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def claim_event(order_id: str, event_id: str, now: datetime) -> bool:
+    """Mark a shop event as published. False: it was published before."""
+    client = aws.dynamodb()
     try:
         client.put_item(
             TableName=_table(),
-            Item=item,
-            ConditionExpression="attribute_not_exists(pk) OR #status = :retrying",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={":retrying": {"S": "retrying"}},
+            Item=encode_item(
+                {
+                    "pk": order_pk(order_id),
+                    "sk": f"EVT#{event_id}",
+                    "record_type": "event_claim",
+                    "created_at": format_utc(now),
+                    "expires_at": int((now + OUTBOX_RETENTION).timestamp()),
+                }
+            ),
+            ConditionExpression="attribute_not_exists(pk)",
         )
     except client.exceptions.ConditionalCheckFailedException:
         return False
     return True
+
+
+def release_event(order_id: str, event_id: str) -> None:
+    aws.dynamodb().delete_item(TableName=_table(), Key=_key(order_pk(order_id), f"EVT#{event_id}"))
 
 
 def release_notification(order_id: str, note_id: str) -> None:

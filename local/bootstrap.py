@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from chalicelib import aws
 from chalicelib.config import settings
 from chalicelib.ingress import DEAD_LETTER_QUEUE_NAME, WEBHOOK_QUEUE_NAME
+from chalicelib.shop_events import webhooks
 
 MAX_RECEIVES_BEFORE_DEAD_LETTER = 5
 
@@ -22,14 +23,34 @@ class Resources:
     stream_arn: str
     queue_url: str
     dead_letter_queue_url: str
+    merchant_webhook_queue_url: str
+    merchant_webhook_dlq_url: str
+    event_bus: str
 
 
 def ensure_resources() -> Resources:
-    table_name = settings().table_name
-    stream_arn = _ensure_table(table_name)
-    dlq_url, queue_url = _ensure_queues()
-    _ensure_sender_identity(settings().email_from)
-    return Resources(table_name, stream_arn, queue_url, dlq_url)
+    config = settings()
+    stream_arn = _ensure_table(config.table_name)
+    dlq_url, queue_url = _ensure_queue_pair(WEBHOOK_QUEUE_NAME, DEAD_LETTER_QUEUE_NAME)
+    hooks_dlq_url, hooks_url = _ensure_queue_pair(
+        webhooks.WEBHOOK_QUEUE_NAME, webhooks.WEBHOOK_DLQ_NAME
+    )
+    _ensure_sender_identity(config.email_from)
+    _ensure_event_bus(config.event_bus)
+    return Resources(
+        config.table_name, stream_arn, queue_url, dlq_url, hooks_url, hooks_dlq_url,
+        config.event_bus,
+    )  # fmt: skip
+
+
+def _ensure_event_bus(name: str) -> None:
+    client = aws.events()
+    if name == "default":
+        return
+    try:
+        client.describe_event_bus(Name=name)
+    except client.exceptions.ResourceNotFoundException:
+        client.create_event_bus(Name=name)
 
 
 def _ensure_table(name: str) -> str:
@@ -75,10 +96,10 @@ def _ensure_table(name: str) -> str:
     return stream_arn
 
 
-def _ensure_queues() -> tuple[str, str]:
+def _ensure_queue_pair(name: str, dead_letter_name: str) -> tuple[str, str]:
     client = aws.sqs()
     dlq_url = client.create_queue(
-        QueueName=DEAD_LETTER_QUEUE_NAME,
+        QueueName=dead_letter_name,
         Attributes={"MessageRetentionPeriod": str(14 * 24 * 3600)},
     )["QueueUrl"]
     dlq_arn = client.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])[
@@ -86,7 +107,7 @@ def _ensure_queues() -> tuple[str, str]:
     ]["QueueArn"]
     redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": MAX_RECEIVES_BEFORE_DEAD_LETTER}
     queue_url = client.create_queue(
-        QueueName=WEBHOOK_QUEUE_NAME,
+        QueueName=name,
         Attributes={"VisibilityTimeout": "30", "RedrivePolicy": json.dumps(redrive)},
     )["QueueUrl"]
     return dlq_url, queue_url

@@ -149,8 +149,14 @@ class LocalStack:
         notifier = StreamPoller(
             resources.stream_arn, lambda event: kargo.notify_changes(event, None), region
         )
+        merchant_hooks = SqsPoller(
+            resources.merchant_webhook_queue_url,
+            lambda event: kargo.deliver_merchant_webhooks(event, None),
+            region,
+        )
         interval = float(os.environ.get("KARGO_SCAN_INTERVAL") or 60)
         self.every("sqs-consumer", 0.0, lambda: consumer.poll_once(wait_seconds=1))
+        self.every("merchant-webhooks", 0.0, lambda: merchant_hooks.poll_once(wait_seconds=1))
         self.every("stream-notifier", 0.2, notifier.poll_once)
         self.every("scheduled-scan", interval, lambda: kargo.scan_shipments({}, None))
 
@@ -183,6 +189,8 @@ def main() -> int:
         resources = ensure_resources()
         os.environ["KARGO_QUEUE_URL"] = resources.queue_url
         os.environ["KARGO_DLQ_URL"] = resources.dead_letter_queue_url
+        os.environ["KARGO_MERCHANT_WEBHOOK_QUEUE_URL"] = resources.merchant_webhook_queue_url
+        os.environ["KARGO_MERCHANT_WEBHOOK_DLQ_URL"] = resources.merchant_webhook_dlq_url
         from chalicelib.config import reset_settings
 
         reset_settings()

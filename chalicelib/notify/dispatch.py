@@ -59,27 +59,47 @@ class RetryLater(Exception):
 
 
 def handle_stream_batch(event: dict[str, Any]) -> dict[str, Any]:
-    """The notifier Lambda's body. Stops at the first failure and reports it:
-    Lambda retries a stream from the lowest failed sequence number on."""
+    """The notifier Lambda's body: customers first, then the shop's systems.
+
+    Stops at the first failure and reports it: Lambda retries a stream from
+    the lowest failed sequence number on, and everything here is idempotent."""
+    from chalicelib.shop_events.publish import publish_shop_events
+
+    now = utc_now()
+    handled: list[tuple[str, dict[str, Any]]] = []
+    failure: str | None = None
     for record in event.get("Records", []):
+        sequence = record.get("dynamodb", {}).get("SequenceNumber", "")
         try:
-            process_stream_record(record)
+            row = process_stream_record(record, now)
         except Exception:
             logger.exception("notifier failed on a stream record")
-            sequence = record.get("dynamodb", {}).get("SequenceNumber", "")
-            return {"batchItemFailures": [{"itemIdentifier": sequence}]}
-    return {"batchItemFailures": []}
+            failure = sequence
+            break
+        if row is not None:
+            handled.append((sequence, row))
+    try:
+        publish_shop_events([row for _, row in handled], now)
+    except Exception:
+        logger.exception("publishing shop events failed; the stream will retry")
+        failure = handled[0][0] if handled else failure
+    return {"batchItemFailures": [{"itemIdentifier": failure}] if failure else []}
 
 
-def process_stream_record(record: dict[str, Any], now: datetime | None = None) -> None:
+def process_stream_record(
+    record: dict[str, Any], now: datetime | None = None
+) -> dict[str, Any] | None:
+    """Tell the customer about one outbox row; returns the row for the shop events."""
     if record.get("eventName") != "INSERT":
-        return
+        return None
     image = record.get("dynamodb", {}).get("NewImage")
     if not image:
-        return
+        return None
     row = decode_item(image)
-    if row.get("record_type") == "outbox":
-        deliver_outbox_row(row, now or utc_now())
+    if row.get("record_type") != "outbox":
+        return None
+    deliver_outbox_row(row, now or utc_now())
+    return row
 
 
 def notification_id(row: dict[str, Any], channel: str) -> str:

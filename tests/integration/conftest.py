@@ -157,10 +157,10 @@ class Kargo:
 def kargo(monkeypatch: pytest.MonkeyPatch) -> Iterator[Kargo]:
     monkeypatch.setenv("KARGO_PUBLIC_URL", "https://kargo.test")
     with mock_aws():
-        from chalicelib.ingress import _queue_url_by_name
+        from chalicelib.ingress import queue_url_by_name
         from local.bootstrap import ensure_resources
 
-        _queue_url_by_name.cache_clear()
+        queue_url_by_name.cache_clear()
         resources = ensure_resources()
         monkeypatch.setenv("KARGO_QUEUE_URL", resources.queue_url)
         monkeypatch.setenv("KARGO_DLQ_URL", resources.dead_letter_queue_url)
@@ -171,7 +171,7 @@ def kargo(monkeypatch: pytest.MonkeyPatch) -> Iterator[Kargo]:
 
         with Client(app) as client:
             yield Kargo(client, resources)
-        _queue_url_by_name.cache_clear()
+        queue_url_by_name.cache_clear()
 
 
 def order_payload(

@@ -1,0 +1,83 @@
+"""The event a shop's systems receive, built from the same outbox rows that drive
+customer notifications: one source of truth for "what changed".
+
+The JSON Schema of `KargoEvent` is published at `docs/events.schema.json`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from chalicelib.config import settings
+from chalicelib.domain.events import format_utc
+
+EventType = Literal[
+    "shipment.status_changed", "shipment.delayed", "feedback.received", "return.received"
+]
+
+
+class EventData(BaseModel):
+    model_config = ConfigDict(extra="allow")  # feedback and returns add their own fields
+
+    order_id: str
+    carrier: str
+    tracking_number: str
+    status: str
+    previous_status: str | None = None
+    delayed: bool = False
+    delay_reason: str | None = None
+    estimated_delivery: str | None = None
+    occurred_at: str
+    tracking_url: str | None = None
+
+
+class KargoEvent(BaseModel):
+    id: str  # stable for one change: receivers dedupe on it (it is the webhook-id)
+    type: EventType
+    created_at: str
+    data: EventData
+
+
+def event_type_for(row: dict[str, Any]) -> EventType:
+    kind = row["kind"]
+    if kind == "delayed":
+        return "shipment.delayed"
+    if kind == "feedback":
+        return "feedback.received"
+    if kind == "return_received":
+        return "return.received"
+    return "shipment.status_changed"
+
+
+def event_id_for(row: dict[str, Any], event_type: str) -> str:
+    identity = f"{row['carrier']}#{row['tracking_number']}#{row['change_id']}#{event_type}"
+    return "evt_" + hashlib.sha256(identity.encode()).hexdigest()[:26]
+
+
+def event_from_outbox(row: dict[str, Any], now: datetime) -> KargoEvent:
+    event_type = event_type_for(row)
+    token = row.get("tracking_token")
+    extra = {key: row[key] for key in ("score", "return_id") if row.get(key) is not None}
+    data = EventData(
+        order_id=row["order_id"],
+        carrier=row["carrier"],
+        tracking_number=row["tracking_number"],
+        status=row["status"],
+        previous_status=row.get("previous_status"),
+        delayed=bool(row.get("delayed")),
+        delay_reason=row.get("delay_reason"),
+        estimated_delivery=row.get("estimated_delivery"),
+        occurred_at=row["occurred_at"],
+        tracking_url=settings().tracking_url(token) if token else None,
+        **extra,
+    )
+    return KargoEvent(
+        id=event_id_for(row, event_type),
+        type=event_type,
+        created_at=row.get("created_at") or format_utc(now),
+        data=data,
+    )
