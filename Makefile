@@ -11,11 +11,15 @@ export AWS_ACCOUNT_ID_ENDPOINT_MODE := disabled
 .DEFAULT_GOAL := help
 .PHONY: help run test lint typecheck check demo format clean
 
+include infra/Makefile.inc
+
 help:
 	@echo "make run        start the local stack (moto, API, workers) and a demo order"
 	@echo "make demo       walk the demo order to delivery with signed webhooks"
 	@echo "make test       run the whole test suite"
-	@echo "make lint       ruff;  make typecheck: mypy --strict;  make check: both"
+	@echo "make lint       ruff;  make typecheck: mypy --strict;  make check: both + cfn-lint"
+	@echo "make synth      CloudFormation for dev and prod (offline);  make deploy STAGE=prod"
+	@echo "make replay     inspect or replay the dead-letter queue (REPLAY_ARGS=--replay)"
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +30,7 @@ $(VENV)/.local-installed: $(VENV)/.created requirements.txt requirements-local.t
 	$(PIP) -r requirements-local.txt
 	@touch $@
 
-$(VENV)/.dev-installed: $(VENV)/.local-installed requirements-dev.txt
+$(VENV)/.dev-installed: $(VENV)/.local-installed requirements-dev.txt infra/requirements.txt
 	$(PIP) -r requirements-dev.txt
 	@touch $@
 
@@ -45,7 +49,7 @@ lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(VENV)/.dev-installed
-	$(VENV)/bin/mypy app.py chalicelib local
+	$(VENV)/bin/mypy app.py chalicelib local ops infra
 
 check: lint typecheck
 
@@ -54,4 +58,4 @@ format: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis infra/cdk.out infra/node_modules

@@ -87,6 +87,50 @@ def get_notifications(order_id: str) -> Response:
     return json_response(notifications_view(order_id, utc_now()))
 
 
+@app.route("/orders/{order_id}/cancel", methods=["POST"], content_types=ANY_CONTENT)
+@contract_errors
+def cancel_order(order_id: str) -> Response:
+    from chalicelib.after_sale import cancel_order as cancel
+
+    require_merchant(current_request())
+    return json_response(cancel(order_id, utc_now()))
+
+
+@app.route("/orders/{order_id}/returns", methods=["POST"], content_types=ANY_CONTENT)
+@contract_errors
+def create_return(order_id: str) -> Response:
+    from chalicelib.after_sale import ReturnIn, register_return
+
+    require_merchant(current_request())
+    request = read_model(current_request(), ReturnIn)
+    status, body = register_return(order_id, request, utc_now())
+    return json_response(body, status)
+
+
+@app.route(
+    "/orders/{order_id}/returns/{return_id}/refund", methods=["POST"], content_types=ANY_CONTENT
+)
+@contract_errors
+def refund_return(order_id: str, return_id: str) -> Response:
+    from chalicelib.after_sale import RefundIn
+    from chalicelib.after_sale import refund_return as refund
+
+    require_merchant(current_request())
+    request = read_model(current_request(), RefundIn)
+    return json_response(refund(order_id, return_id, request, utc_now()))
+
+
+@app.route("/shipments", methods=["GET"])
+@contract_errors
+def list_shipments() -> Response:
+    from chalicelib.after_sale import delayed_list_request, delayed_shipments
+
+    request = current_request()
+    require_merchant(request)
+    cursor, limit = delayed_list_request(request.query_params or {})
+    return json_response(delayed_shipments(cursor, limit))
+
+
 # --- shoppers ------------------------------------------------------------------
 
 
@@ -100,6 +144,58 @@ def track(token: str) -> Response:
         token, query_param(request, "lang"), request.headers.get("accept-language")
     )
     return json_response(view, headers={"Cache-Control": "private, no-store"})
+
+
+# The page and its forms answer people in HTML (chalicelib/shopper/web.py); the
+# outer `contract_errors` is only a last resort.
+
+
+@app.route("/t/{token}", methods=["GET"])
+@contract_errors
+def tracking_page(token: str) -> Response:
+    from chalicelib.shopper.web import tracking_page_response
+
+    return tracking_page_response(token, current_request())
+
+
+@app.route("/t/{token}/unsubscribe", methods=["GET"])
+@contract_errors
+def unsubscribe_confirm(token: str) -> Response:
+    from chalicelib.shopper.web import unsubscribe_confirm_response
+
+    return unsubscribe_confirm_response(token, current_request())
+
+
+@app.route("/t/{token}/unsubscribe", methods=["POST"], content_types=ANY_CONTENT)
+@contract_errors
+def unsubscribe(token: str) -> Response:
+    from chalicelib.shopper.web import unsubscribe_response
+
+    return unsubscribe_response(token, current_request())
+
+
+@app.route("/t/{token}/preferences", methods=["GET"])
+@contract_errors
+def preferences_page(token: str) -> Response:
+    from chalicelib.shopper.web import preferences_page_response
+
+    return preferences_page_response(token, current_request())
+
+
+@app.route("/track/{token}/feedback", methods=["POST"], content_types=ANY_CONTENT)
+@contract_errors
+def rate_delivery(token: str) -> Response:
+    from chalicelib.shopper.web import feedback_response
+
+    return feedback_response(token, current_request(), utc_now())
+
+
+@app.route("/track/{token}/preferences", methods=["POST"], content_types=ANY_CONTENT)
+@contract_errors
+def set_notification_preferences(token: str) -> Response:
+    from chalicelib.shopper.web import preferences_response
+
+    return preferences_response(token, current_request())
 
 
 # --- Lambda entry points (event sources are wired in infra/) -------------------

@@ -9,7 +9,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import cache
+from datetime import timedelta
 from zoneinfo import ZoneInfo
+
+from chalicelib.domain.timing import Timings
 
 # The contract's public local-development defaults, not secrets of any deployment.
 DEFAULT_GENERIC_SECRET = "whsec_a2FyZ28tbG9jYWwtZ2VuZXJpYy13ZWJob29rLXNlY3JldCE="  # noqa: S105
@@ -48,6 +51,15 @@ class Settings:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def timings(self) -> Timings:
+        return Timings(
+            stall=timedelta(hours=self.stall_hours),
+            expire=timedelta(days=self.expire_days),
+            feedback_delay=timedelta(days=self.feedback_delay_days),
+            zone=self.zone,
+        )
+
     def tracking_url(self, token: str) -> str:
         return f"{self.public_url}/t/{token}"
 
@@ -78,18 +90,25 @@ def _load_secret_overrides() -> dict[str, str]:
 def load_settings() -> Settings:
     _overrides.clear()
     _overrides.update(_load_secret_overrides())
+    deployed = bool(os.environ.get("KARGO_SECRETS_ARN"))
+
+    def secret(name: str, local_default: str) -> str:
+        # Deployed, a secret nobody set stays empty (its source refuses every
+        # delivery): the public local defaults must never guard a real shop.
+        return _env(name, "" if deployed else local_default)
+
     port = _env("KARGO_PORT", "8000")
     secrets = {
-        "generic": _csv(_env("KARGO_WEBHOOK_SECRET_GENERIC", DEFAULT_GENERIC_SECRET)),
-        "easypost": _csv(_env("KARGO_WEBHOOK_SECRET_EASYPOST", "dev-easypost-secret")),
-        "aftership": _csv(_env("KARGO_WEBHOOK_SECRET_AFTERSHIP", "dev-aftership-secret")),
-        "shippo": _csv(_env("KARGO_WEBHOOK_TOKEN_SHIPPO", "dev-shippo-token")),
+        "generic": _csv(secret("KARGO_WEBHOOK_SECRET_GENERIC", DEFAULT_GENERIC_SECRET)),
+        "easypost": _csv(secret("KARGO_WEBHOOK_SECRET_EASYPOST", "dev-easypost-secret")),
+        "aftership": _csv(secret("KARGO_WEBHOOK_SECRET_AFTERSHIP", "dev-aftership-secret")),
+        "shippo": _csv(secret("KARGO_WEBHOOK_TOKEN_SHIPPO", "dev-shippo-token")),
     }
     return Settings(
         table_name=_env("KARGO_TABLE_NAME", "kargo"),
         queue_url=_env("KARGO_QUEUE_URL", ""),
         dead_letter_queue_url=_env("KARGO_DLQ_URL", ""),
-        merchant_api_key=_env("KARGO_MERCHANT_API_KEY", "dev-merchant-key"),
+        merchant_api_key=secret("KARGO_MERCHANT_API_KEY", "dev-merchant-key"),
         webhook_secrets=secrets,
         email_from=_env("KARGO_EMAIL_FROM", "kargo@example.com"),
         public_url=_env("KARGO_PUBLIC_URL", f"http://127.0.0.1:{port}").rstrip("/"),
@@ -104,7 +123,7 @@ def load_settings() -> Settings:
         expire_days=int(_env("KARGO_EXPIRE_DAYS", "30")),
         event_bus=_env("KARGO_EVENT_BUS", "kargo"),
         merchant_webhook_url=_env("KARGO_MERCHANT_WEBHOOK_URL", "") or None,
-        merchant_webhook_secret=_env(
+        merchant_webhook_secret=secret(
             "KARGO_MERCHANT_WEBHOOK_SECRET", DEFAULT_MERCHANT_WEBHOOK_SECRET
         ),
         merchant_webhook_queue_url=_env("KARGO_MERCHANT_WEBHOOK_QUEUE_URL", ""),

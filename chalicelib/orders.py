@@ -37,7 +37,7 @@ def _request_hash(order: OrderIn) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _registration(
+def registration_for(
     order_id: str, document: dict[str, Any], token: str, now: datetime
 ) -> store.Registration:
     customer = document["customer"]
@@ -81,7 +81,7 @@ def register_order(order: OrderIn, now: datetime) -> tuple[int, dict[str, Any]]:
     registrations = [
         (
             (entry["carrier"], entry["tracking_number"]),
-            _registration(order.order_id, document, entry["tracking_token"], now),
+            registration_for(order.order_id, document, entry["tracking_token"], now),
             entry["estimated_delivery"],
         )
         for entry in document["shipments"]
@@ -120,7 +120,7 @@ def add_shipment(order_id: str, shipment: ShipmentIn, now: datetime) -> tuple[in
                 return 200, shipment_reference(entry)
         entry = {**_shipment_entry(shipment), "tracking_token": new_tracking_token()}
         document = {**stored.document, "shipments": [*stored.document["shipments"], entry]}
-        registration = _registration(order_id, document, entry["tracking_token"], now)
+        registration = registration_for(order_id, document, entry["tracking_token"], now)
         try:
             store.add_order_shipment(
                 order_id,

@@ -14,6 +14,7 @@ Query. Every write that depends on what was read is guarded by a condition on
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -24,8 +25,15 @@ from chalicelib.config import settings
 from chalicelib.domain.events import Location, TrackingEvent, format_utc, parse_utc
 from chalicelib.domain.shipment import Change, DelayReason, MergeResult, ShipmentState
 from chalicelib.domain.status import Status
+from chalicelib.domain.timing import ClockFacts, next_check
 from chalicelib.dynamo_codec import Item, decode_item, encode_item, encode_value
 
+DUE_INDEX = "by_due"
+DELAY_INDEX = "by_delay"
+# The due index is sharded so that 10 million open shipments do not share one
+# GSI partition; the scan queries every shard.
+DUE_SHARDS = 16
+DELAYED_PARTITION = "DELAYED"
 TOKEN_INDEX = "by_token"  # noqa: S105 - an index name
 OUTBOX_RETENTION = timedelta(days=90)
 
@@ -105,6 +113,19 @@ def _parse_optional_time(value: str | None) -> datetime | None:
     return parse_utc(value) if value else None
 
 
+# Attributes the state and registration own; any other attribute on the item
+# (a rating, a feedback request) rides along untouched in `extra`. The index keys
+# are recomputed on every write.
+_STATE_ATTRIBUTES = frozenset(
+    (
+        "pk sk record_type carrier tracking_number status status_at events estimated_delivery "
+        "estimate_as_of delayed delay_reason delay_since reached last_event_at version order_id "
+        "token first_name locale registered_at return_id updated_at due_shard due_at delay_list "
+        "delay_since_key"
+    ).split()
+)
+
+
 def shipment_from_item(item: Mapping[str, Any]) -> ShipmentRecord:
     raw = decode_item(item)
     carrier, tracking = raw["carrier"], raw["tracking_number"]
@@ -132,32 +153,7 @@ def shipment_from_item(item: Mapping[str, Any]) -> ShipmentRecord:
             registered_at=parse_utc(raw["registered_at"]),
             return_id=raw.get("return_id"),
         )
-    known = {
-        "pk",
-        "sk",
-        "record_type",
-        "carrier",
-        "tracking_number",
-        "status",
-        "status_at",
-        "events",
-        "estimated_delivery",
-        "estimate_as_of",
-        "delayed",
-        "delay_reason",
-        "delay_since",
-        "reached",
-        "last_event_at",
-        "version",
-        "order_id",
-        "token",
-        "first_name",
-        "locale",
-        "registered_at",
-        "return_id",
-        "updated_at",
-    }
-    extra = {key: value for key, value in raw.items() if key not in known}
+    extra = {key: value for key, value in raw.items() if key not in _STATE_ATTRIBUTES}
     return ShipmentRecord(state, int(raw.get("version", 0)), registration, extra)
 
 
@@ -193,7 +189,45 @@ def shipment_to_item(record: ShipmentRecord, version: int, now: datetime) -> Ite
             "registered_at": format_utc(reg.registered_at),
             "return_id": reg.return_id,
         }
+        values |= _index_attributes(record)
     return encode_item(values)
+
+
+def clock_facts(record: ShipmentRecord) -> ClockFacts | None:
+    reg = record.registration
+    if reg is None:
+        return None
+    return ClockFacts(
+        registered_at=reg.registered_at,
+        feedback_requested=bool(record.extra.get("feedback_requested_at")),
+        rated=bool(record.extra.get("feedback")),
+        is_return=reg.return_id is not None,
+    )
+
+
+def _index_attributes(record: ShipmentRecord) -> dict[str, Any]:
+    """Sparse-index keys: present only while the item must be found by them.
+
+    `due_*` puts the shipment in the scan's index until its next check;
+    `delay_*` lists it among the shop's delayed shipments while it is late."""
+    facts = clock_facts(record)
+    assert facts is not None
+    state, values = record.state, {}
+    due = next_check(state, facts, settings().timings)
+    if due is not None:
+        values["due_shard"] = due_shard(shipment_pk(state.carrier, state.tracking_number))
+        values["due_at"] = format_utc(due)
+    if state.delayed and not state.status.is_final and state.delay_since:
+        values["delay_list"] = DELAYED_PARTITION
+        values["delay_since_key"] = (
+            f"{format_utc(state.delay_since)}#{state.carrier}#{state.tracking_number}"
+        )
+    return values
+
+
+def due_shard(pk: str) -> str:
+    digest = hashlib.sha256(pk.encode()).digest()
+    return f"DUE#{digest[0] % DUE_SHARDS:02d}"
 
 
 def load_shipment(carrier: str, tracking_number: str) -> ShipmentRecord | None:
@@ -240,10 +274,13 @@ def find_shipment_by_token(token: str) -> ShipmentRecord | None:
     return shipment_from_item(items[0]) if items else None
 
 
-def outbox_item(record: ShipmentRecord, change: Change, now: datetime) -> Item:
+def outbox_item(record: ShipmentRecord, change: Change, now: datetime, **extra: Any) -> Item:
     state, reg = record.state, record.registration
+    if reg and reg.return_id:
+        change = _as_return_change(change)
     return encode_item(
         {
+            **extra,
             "pk": shipment_pk(state.carrier, state.tracking_number),
             "sk": f"OUT#{change.change_id}",
             "record_type": "outbox",
@@ -268,6 +305,16 @@ def outbox_item(record: ShipmentRecord, change: Change, now: datetime) -> Item:
     )
 
 
+def _as_return_change(change: Change) -> Change:
+    """On a return the shopper is the sender: only its arrival at the shop is
+    news to them (`return_received`); its other moves are the shop's business."""
+    if change.kind == Status.DELIVERED.value:
+        return replace(change, kind="return_received", notify_customer=True)
+    if change.kind in ("refunded",):
+        return change
+    return replace(change, notify_customer=False)
+
+
 def save_merge(record: ShipmentRecord, result: MergeResult, now: datetime) -> None:
     """Write the merged state and one outbox row per change in one transaction.
 
@@ -280,17 +327,66 @@ def save_merge(record: ShipmentRecord, result: MergeResult, now: datetime) -> No
         {"Put": _guarded_put(shipment_to_item(merged, record.version + 1, now), record.version)}
     ]
     if record.registration:
-        for change in result.changes:
-            writes.append(
-                {
-                    "Put": {
-                        "TableName": _table(),
-                        "Item": outbox_item(merged, change, now),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                }
-            )
+        writes += [{"Put": _outbox_put(merged, change, now)} for change in result.changes]
     _transact(writes)
+
+
+def save_merges(merges: Sequence[tuple[ShipmentRecord, MergeResult]], now: datetime) -> None:
+    """Several shipments' merges in one transaction: all land or none do."""
+    writes: list[dict[str, Any]] = []
+    for record, result in merges:
+        merged = replace(record, state=result.state)
+        item = shipment_to_item(merged, record.version + 1, now)
+        writes.append({"Put": _guarded_put(item, record.version)})
+        if record.registration:
+            writes += [{"Put": _outbox_put(merged, change, now)} for change in result.changes]
+    if writes:
+        _transact(writes)
+
+
+def _outbox_put(
+    record: ShipmentRecord, change: Change, now: datetime, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "TableName": _table(),
+        "Item": outbox_item(record, change, now, **extra),
+        "ConditionExpression": "attribute_not_exists(pk)",
+    }
+
+
+def record_refund(
+    order_id: str,
+    document: dict[str, Any],
+    read_version: int,
+    record: ShipmentRecord,
+    change: Change,
+    refund: dict[str, Any],
+    now: datetime,
+) -> None:
+    """The order's return gets its refund and the shopper's outbox row, together."""
+    outbox = _outbox_put(record, change, now, amount=refund["amount"], currency=refund["currency"])
+    _transact(
+        [{"Update": _order_document_update(order_id, document, read_version)}, {"Put": outbox}]
+    )
+
+
+def query_delayed(
+    start: dict[str, Any] | None, limit: int
+) -> tuple[list[ShipmentRecord], dict[str, Any] | None]:
+    kwargs: dict[str, Any] = {
+        "TableName": _table(),
+        "IndexName": DELAY_INDEX,
+        "KeyConditionExpression": "delay_list = :delayed",
+        "ExpressionAttributeValues": {":delayed": {"S": DELAYED_PARTITION}},
+        "ScanIndexForward": True,  # oldest delay first: longest-delayed first
+        "Limit": limit,
+    }
+    if start:
+        kwargs["ExclusiveStartKey"] = start
+    response = aws.dynamodb().query(**kwargs)
+    records = [shipment_from_item(item) for item in response.get("Items", [])]
+    last = response.get("LastEvaluatedKey")
+    return records, dict(last) if last else None
 
 
 def _guarded_put(item: Item, read_version: int) -> dict[str, Any]:
@@ -309,6 +405,8 @@ def _transact(writes: list[dict[str, Any]]) -> None:
     try:
         if len(writes) == 1 and "Put" in writes[0]:
             client.put_item(**writes[0]["Put"])
+        elif len(writes) == 1 and "Update" in writes[0]:
+            client.update_item(**writes[0]["Update"])
         else:
             client.transact_write_items(TransactItems=writes)  # type: ignore[arg-type]
     except client.exceptions.ConditionalCheckFailedException as error:
@@ -388,7 +486,15 @@ def add_order_shipment(
     estimated_delivery: str | None = None,
 ) -> None:
     """Replace the order document (guarded by version) and claim one shipment."""
-    order_update = {
+    order_update = _order_document_update(order_id, document, read_version)
+    claim = _claim_shipment(key, registration, now, estimated_delivery)
+    _transact([{"Update": order_update}, {"Update": claim}])
+
+
+def _order_document_update(
+    order_id: str, document: dict[str, Any], read_version: int
+) -> dict[str, Any]:
+    return {
         "TableName": _table(),
         "Key": _key(order_pk(order_id), "ORDER"),
         "UpdateExpression": "SET #document = :document, #version = :next",
@@ -400,28 +506,11 @@ def add_order_shipment(
             ":read": {"N": str(read_version)},
         },
     }
-    claim = _claim_shipment(key, registration, now, estimated_delivery)
-    _transact([{"Update": order_update}, {"Update": claim}])
 
 
 def update_order_document(order_id: str, document: dict[str, Any], read_version: int) -> None:
     """Replace the order document, guarded by the version that was read."""
-    client = aws.dynamodb()
-    try:
-        client.update_item(
-            TableName=_table(),
-            Key=_key(order_pk(order_id), "ORDER"),
-            UpdateExpression="SET #document = :document, #version = :next",
-            ConditionExpression="#version = :read",
-            ExpressionAttributeNames={"#document": "document", "#version": "version"},
-            ExpressionAttributeValues={
-                ":document": encode_value(document),
-                ":next": {"N": str(read_version + 1)},
-                ":read": {"N": str(read_version)},
-            },
-        )
-    except client.exceptions.ConditionalCheckFailedException as error:
-        raise ConcurrentUpdate() from error
+    _transact([{"Update": _order_document_update(order_id, document, read_version)}])
 
 
 def _claim_shipment(
@@ -451,6 +540,7 @@ def _claim_shipment(
         ":zero": 0,
         ":now": format_utc(now),
         ":events": [],
+        ":due_shard": due_shard(shipment_pk(carrier, tracking)),
     }
     assignments = [
         "order_id = :order",
@@ -465,6 +555,9 @@ def _claim_shipment(
         "record_type = :shipment",
         "updated_at = :now",
         "#version = if_not_exists(#version, :zero) + :one",
+        # Due at once: the next scan works out the real schedule.
+        "due_shard = :due_shard",
+        "due_at = :registered_at",
     ]
     if registration.return_id:
         assignments.append("return_id = :return_id")
@@ -497,6 +590,7 @@ class NotificationEntry:
     status: str
     created_at: datetime
     detail: str | None = None
+    occurred_at: datetime | None = None  # of the change it tells about: orders the log
 
     def as_public(self) -> dict[str, Any]:
         return {
@@ -511,7 +605,13 @@ class NotificationEntry:
         }
 
 
-def claim_notification(entry: NotificationEntry, *, allow_retrying: bool = True) -> bool:
+def claim_notification(
+    entry: NotificationEntry,
+    *,
+    allow_retrying: bool = True,
+    hold_until: datetime | None = None,
+    held_row: dict[str, Any] | None = None,
+) -> bool:
     """Record a notification before sending it. False: it was claimed before
     (a redelivered stream record), so it must not be sent again. A claim
     released after a throttled send (`retrying`) may be taken again."""
@@ -522,6 +622,7 @@ def claim_notification(entry: NotificationEntry, *, allow_retrying: bool = True)
             "sk": f"NOTE#{entry.id}",
             "record_type": "notification",
             "id": entry.id,
+            "order_id": entry.order_id,
             "channel": entry.channel,
             "kind": entry.kind,
             "carrier": entry.carrier,
@@ -529,6 +630,11 @@ def claim_notification(entry: NotificationEntry, *, allow_retrying: bool = True)
             "status": entry.status,
             "created_at": format_utc(entry.created_at),
             "detail": entry.detail,
+            "occurred_at": format_utc(entry.occurred_at) if entry.occurred_at else None,
+            # A held SMS waits in the scan's due index until quiet hours end.
+            "due_shard": due_shard(order_pk(entry.order_id)) if hold_until else None,
+            "due_at": format_utc(hold_until) if hold_until else None,
+            "held_row": held_row,
         }
     )
     condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
@@ -569,6 +675,23 @@ def claim_event(order_id: str, event_id: str, now: datetime) -> bool:
 
 def release_event(order_id: str, event_id: str) -> None:
     aws.dynamodb().delete_item(TableName=_table(), Key=_key(order_pk(order_id), f"EVT#{event_id}"))
+
+
+def take_held_notification(order_id: str, note_id: str) -> bool:
+    """Move a held SMS to sending, out of the due index. False: already taken."""
+    client = aws.dynamodb()
+    try:
+        client.update_item(
+            TableName=_table(),
+            Key=_key(order_pk(order_id), f"NOTE#{note_id}"),
+            UpdateExpression="SET #status = :sending REMOVE due_shard, due_at",
+            ConditionExpression="#status = :held",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":sending": {"S": "sending"}, ":held": {"S": "held"}},
+        )
+    except client.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
 
 
 def release_notification(order_id: str, note_id: str) -> None:
@@ -615,9 +738,25 @@ def list_notifications(order_id: str, now: datetime) -> list[NotificationEntry]:
                 status=raw["status"],
                 created_at=parse_utc(raw["created_at"]),
                 detail=raw.get("detail"),
+                occurred_at=parse_utc(raw["occurred_at"]) if raw.get("occurred_at") else None,
             )
         )
-    return sorted(entries, key=lambda entry: (entry.created_at, entry.id))
+    return sorted(entries, key=_log_order)
+
+
+_CHANNEL_ORDER = {"email": 0, "sms": 1, "webhook": 2, "merchant": 3}
+
+
+def _log_order(entry: NotificationEntry) -> tuple[Any, ...]:
+    """Oldest first; messages for one change in a fixed order: what changed
+    before the delay it brought, e-mail before SMS before the shop's systems."""
+    return (
+        entry.created_at,
+        entry.occurred_at or entry.created_at,
+        entry.kind == "delayed",
+        _CHANNEL_ORDER.get(entry.channel, 9),
+        entry.id,
+    )
 
 
 def _query_all(pk: str, sk_prefix: str) -> Iterable[dict[str, Any]]:

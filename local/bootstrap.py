@@ -67,6 +67,8 @@ def _ensure_table(name: str) -> str:
                 {"AttributeName": "token", "AttributeType": "S"},
                 {"AttributeName": "due_shard", "AttributeType": "S"},
                 {"AttributeName": "due_at", "AttributeType": "S"},
+                {"AttributeName": "delay_list", "AttributeType": "S"},
+                {"AttributeName": "delay_since_key", "AttributeType": "S"},
             ],
             KeySchema=[
                 {"AttributeName": "pk", "KeyType": "HASH"},
@@ -83,6 +85,14 @@ def _ensure_table(name: str) -> str:
                     "KeySchema": [
                         {"AttributeName": "due_shard", "KeyType": "HASH"},
                         {"AttributeName": "due_at", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                },
+                {
+                    "IndexName": "by_delay",
+                    "KeySchema": [
+                        {"AttributeName": "delay_list", "KeyType": "HASH"},
+                        {"AttributeName": "delay_since_key", "KeyType": "RANGE"},
                     ],
                     "Projection": {"ProjectionType": "ALL"},
                 },

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ from chalicelib.clock import utc_now
 from chalicelib.config import settings
 from chalicelib.domain.events import parse_utc
 from chalicelib.domain.status import Locale, Status, parse_locale
+from chalicelib.domain.timing import end_of_quiet_hours, in_quiet_hours
 from chalicelib.dynamo_codec import decode_item
 from chalicelib.notify.render import MessageContext
 
@@ -37,6 +38,10 @@ TRANSIENT_ERROR_CODES = frozenset(
         "LimitExceededException",
     }
 )
+
+
+# A rating request is a longer ask than SMS suits.
+EMAIL_ONLY_KINDS = frozenset({"feedback_request"})
 
 
 @dataclass(frozen=True)
@@ -118,10 +123,12 @@ def deliver_outbox_row(row: dict[str, Any], now: datetime) -> None:
     customer = document.get("customer", {})
     preferences = document.get("notifications", {})
     context = _message_context(row, customer)
-    channels = (
+    channels = [
         ("email", customer.get("email"), preferences.get("email", True)),
         ("sms", customer.get("phone"), preferences.get("sms", False)),
-    )
+    ]
+    if row["kind"] in EMAIL_ONLY_KINDS:
+        channels = channels[:1]
     for channel, address, enabled in channels:
         if address:
             _deliver(channel, address, bool(enabled), row, context, now)
@@ -169,9 +176,50 @@ def _deliver(
         status="sending" if enabled else "skipped",
         created_at=parse_utc(row["created_at"]) if row.get("created_at") else now,
         detail=None if enabled else "turned off by the customer",
+        occurred_at=parse_utc(row["occurred_at"]) if row.get("occurred_at") else None,
     )
+    if enabled and channel == "sms" and in_quiet_hours(now, settings().zone):
+        # No SMS at night where the shopper lives: the scan sends it at 09:00.
+        held = replace(entry, status="held", detail="held for quiet hours")
+        store.claim_notification(held, hold_until=end_of_quiet_hours(now, settings().zone),
+                                 held_row=_held_row(row))  # fmt: skip
+        return
     if not store.claim_notification(entry) or not enabled:
         return
+    _send_claimed(entry, address, context)
+
+
+def _held_row(row: dict[str, Any]) -> dict[str, Any]:
+    keys = (
+        "kind", "status", "carrier", "tracking_number", "order_id", "tracking_token",
+        "estimated_delivery", "delay_reason", "change_id", "created_at", "amount", "currency",
+    )  # fmt: skip
+    return {key: row[key] for key in keys if row.get(key) is not None}
+
+
+def send_held_sms(item: dict[str, Any], now: datetime) -> bool:
+    """The scan's half of quiet hours: send an SMS held overnight, once."""
+    row = item.get("held_row") or {}
+    if not store.take_held_notification(item["order_id"], item["id"]):
+        return False  # another scan got it
+    stored = store.load_order(item["order_id"])
+    customer = stored.document.get("customer", {}) if stored else {}
+    preferences = stored.document.get("notifications", {}) if stored else {}
+    phone = customer.get("phone")
+    if not phone or not preferences.get("sms", False):
+        store.finish_notification(item["order_id"], item["id"], "skipped", "turned off overnight")
+        return False
+    entry = store.NotificationEntry(
+        id=item["id"], order_id=item["order_id"], channel="sms", kind=row.get("kind", ""),
+        carrier=row.get("carrier"), tracking_number=row.get("tracking_number"),
+        status="sending", created_at=now,
+    )  # fmt: skip
+    _send_claimed(entry, phone, _message_context(row, customer))
+    return True
+
+
+def _send_claimed(entry: store.NotificationEntry, address: str, context: MessageContext) -> None:
+    channel = entry.channel
     try:
         message = _send(channel, address, context)
     except Exception as error:

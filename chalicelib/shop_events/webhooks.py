@@ -148,8 +148,9 @@ def deliver(job: DeliveryJob, now: datetime, rng: random.Random | None = None) -
     if job.not_before and parse_utc(job.not_before) > now:
         _requeue(job, (parse_utc(job.not_before) - now).total_seconds())
         return "retrying"
-    if not config.merchant_webhook_url:
-        store.finish_notification(job.order_id, note_id(job.event["id"]), "failed", "no URL set")
+    if not config.merchant_webhook_url or not config.merchant_webhook_secret:
+        reason = "no URL set" if not config.merchant_webhook_url else "no signing secret set"
+        store.finish_notification(job.order_id, note_id(job.event["id"]), "failed", reason)
         return "failed"
     attempt = post_event(config.merchant_webhook_url, config.merchant_webhook_secret, job.event)
     entry_id, number = note_id(job.event["id"]), job.attempt + 1

@@ -1,0 +1,218 @@
+"""What the shopper's pages say, per locale. Templates hold the layout only.
+
+Addressed informally ("sen"), like the e-mails in `chalicelib/notify/messages.py`.
+"""
+
+from __future__ import annotations
+
+from chalicelib.domain.status import Locale, Status
+
+# The big sentence at the top of the page, one per status.
+HEADLINES: dict[Status, dict[Locale, str]] = {
+    Status.PENDING: {
+        "tr": "Kargo firmasından ilk bilgi bekleniyor",
+        "en": "Waiting for the carrier's first update",
+    },
+    Status.INFO_RECEIVED: {
+        "tr": "Siparişin kargoya hazırlanıyor",
+        "en": "Your order is being prepared for shipping",
+    },
+    Status.IN_TRANSIT: {"tr": "Siparişin yolda", "en": "Your order is on its way"},
+    Status.OUT_FOR_DELIVERY: {
+        "tr": "Siparişin bugün dağıtımda",
+        "en": "Your order is out for delivery today",
+    },
+    Status.AVAILABLE_FOR_PICKUP: {
+        "tr": "Siparişin teslim noktasında seni bekliyor",
+        "en": "Your order is ready for pickup",
+    },
+    Status.FAILED_ATTEMPT: {
+        "tr": "Teslimat denendi ama yapılamadı",
+        "en": "The carrier tried to deliver your order",
+    },
+    Status.EXCEPTION: {
+        "tr": "Gönderinde bir sorun var",
+        "en": "There is a problem with your shipment",
+    },
+    Status.RETURNING: {
+        "tr": "Gönderin göndericiye geri dönüyor",
+        "en": "Your shipment is on its way back to the sender",
+    },
+    Status.DELIVERED: {"tr": "Siparişin teslim edildi", "en": "Your order has been delivered"},
+    Status.RETURNED: {
+        "tr": "Gönderin göndericiye iade edildi",
+        "en": "Your shipment was returned to the sender",
+    },
+    Status.FAILED: {"tr": "Teslimat başarısız oldu", "en": "The delivery failed"},
+    Status.CANCELLED: {"tr": "Gönderin iptal edildi", "en": "Your shipment was cancelled"},
+    Status.EXPIRED: {
+        "tr": "Bu gönderinin takibi sona erdi",
+        "en": "Tracking for this shipment has ended",
+    },
+    Status.UNKNOWN: {
+        "tr": "Kargo firmasından yeni bir bilgi geldi",
+        "en": "The carrier sent an update",
+    },
+}
+
+# A return travels from the shopper to the shop: the same statuses read differently.
+RETURN_HEADLINES: dict[Status, dict[Locale, str]] = {
+    Status.IN_TRANSIT: {"tr": "İaden yolda", "en": "Your return is on its way"},
+    Status.DELIVERED: {"tr": "İaden bize ulaştı", "en": "We have received your return"},
+}
+
+# A second line under the headline where the status alone leaves a question open.
+EXPLANATIONS: dict[Status, dict[Locale, str]] = {
+    Status.PENDING: {
+        "tr": "Kargo firması gönderini sisteme girdiğinde burada göreceksin.",
+        "en": "You will see it here as soon as the carrier scans your parcel.",
+    },
+    Status.AVAILABLE_FOR_PICKUP: {
+        "tr": "Gönderini teslim noktasından alabilirsin.",
+        "en": "You can collect your parcel at the pickup point.",
+    },
+    Status.FAILED_ATTEMPT: {
+        "tr": "Kargo firması yeniden deneyecek ya da seninle iletişime geçecek.",
+        "en": "The carrier will try again or get in touch with you.",
+    },
+    Status.EXCEPTION: {
+        "tr": "Kargo firması bir sorun bildirdi. Ayrıntılar aşağıdaki hareketlerde.",
+        "en": "The carrier has reported a problem. The details are in the history below.",
+    },
+    Status.RETURNED: {
+        "tr": "Bir yanlışlık olduğunu düşünüyorsan bize yaz.",
+        "en": "If you think this is a mistake, please get in touch.",
+    },
+    Status.FAILED: {
+        "tr": "Bunun için üzgünüz. Ne yapabileceğimizi konuşmak için bize yaz.",
+        "en": "We are sorry. Please get in touch so we can put it right.",
+    },
+    Status.EXPIRED: {
+        "tr": "Kargo firmasından uzun süredir bilgi gelmedi. Bir sorun varsa bize yaz.",
+        "en": "The carrier has not sent news for a long time. Please get in touch if needed.",
+    },
+}
+
+STEP_LABELS: dict[Locale, tuple[str, str, str, str]] = {
+    "tr": ("Hazırlık", "Yolda", "Dağıtımda", "Teslim edildi"),
+    "en": ("Preparing", "In transit", "Out for delivery", "Delivered"),
+}
+
+SCORE_LABELS: dict[Locale, tuple[str, str, str, str, str]] = {
+    "tr": ("Çok kötü", "Kötü", "Orta", "İyi", "Çok iyi"),
+    "en": ("Very poor", "Poor", "Okay", "Good", "Excellent"),
+}
+
+PHRASES: dict[str, dict[Locale, str]] = {
+    "page_title": {"tr": "Gönderi takibi", "en": "Shipment tracking"},
+    "greeting": {"tr": "Merhaba {name},", "en": "Hi {name},"},
+    "greeting_anonymous": {"tr": "Merhaba,", "en": "Hello,"},
+    "switch_language": {"tr": "English", "en": "Türkçe"},
+    "return_badge": {"tr": "İade gönderisi", "en": "Return shipment"},
+    "estimated_delivery": {"tr": "Tahmini teslim", "en": "Estimated delivery"},
+    "delivered_at": {"tr": "Teslim zamanı", "en": "Delivered on"},
+    "last_update": {"tr": "Son güncelleme", "en": "Last update"},
+    "status": {"tr": "Durum", "en": "Status"},
+    "delay_title": {"tr": "Gönderin gecikiyor", "en": "Your shipment is running late"},
+    "progress": {"tr": "Gönderinin adımları", "en": "Shipment progress"},
+    "step_done": {"tr": "tamamlandı", "en": "done"},
+    "step_current": {"tr": "şu anki adım", "en": "current step"},
+    "step_problem": {"tr": "sorun var", "en": "problem"},
+    "timeline": {"tr": "Gönderi hareketleri", "en": "Tracking history"},
+    "timeline_empty": {
+        "tr": "Kargo firmasından henüz bir hareket bilgisi gelmedi.",
+        "en": "The carrier has not reported any movement yet.",
+    },
+    "times_note": {
+        "tr": "Saatler {zone} saat dilimine göredir.",
+        "en": "Times are shown in the {zone} time zone.",
+    },
+    "update": {"tr": "Güncelleme", "en": "Update"},
+    "shipment": {"tr": "Gönderi", "en": "Shipment"},
+    "carrier": {"tr": "Kargo firması", "en": "Carrier"},
+    "tracking_number": {"tr": "Takip numarası", "en": "Tracking number"},
+    "carrier_link": {"tr": "{carrier} sitesinde takip et", "en": "Track on the {carrier} website"},
+    "help": {"tr": "Yardım mı lazım?", "en": "Need help?"},
+    "help_text": {
+        "tr": "Gönderinle ilgili bir sorun varsa bize yaz.",
+        "en": "If something is not right with your shipment, get in touch.",
+    },
+    "contact_email": {"tr": "E-posta gönder", "en": "Send us an e-mail"},
+    "contact_whatsapp": {"tr": "WhatsApp'tan yaz", "en": "Message us on WhatsApp"},
+    "whatsapp_text": {
+        "tr": "Merhaba, gönderim hakkında: {number}",
+        "en": "Hi, about my parcel {number}",
+    },
+    "preferences_link": {"tr": "Bildirim tercihleri", "en": "Notification settings"},
+    "rating": {"tr": "Teslimat nasıldı?", "en": "How was your delivery?"},
+    "rating_legend": {"tr": "Puanın", "en": "Your score"},
+    "rating_hint": {"tr": "1 çok kötü, 5 çok iyi", "en": "1 is very poor, 5 is excellent"},
+    "comment": {"tr": "Yorumun (isteğe bağlı)", "en": "Your comment (optional)"},
+    "rating_submit": {"tr": "Puanı gönder", "en": "Send rating"},
+    "rating_thanks": {
+        "tr": "Değerlendirmen için teşekkürler! Puanın: {score}/5.",
+        "en": "Thank you for your rating! You gave us {score} out of 5.",
+    },
+    "review_invite": {
+        "tr": "Deneyimini başkalarıyla da paylaşır mısın?",
+        "en": "Would you share your experience with others too?",
+    },
+    "review_link": {"tr": "Yorum bırak", "en": "Leave a review"},
+    "private_note": {
+        "tr": "Bu sayfayı yalnızca bağlantıya sahip olanlar görebilir.",
+        "en": "Only people who have this link can see this page.",
+    },
+    "back": {"tr": "Gönderi takibine dön", "en": "Back to tracking"},
+    "not_found": {"tr": "Bu takip bağlantısı bulunamadı", "en": "We couldn't find this link"},
+    "not_found_text": {
+        "tr": "Bağlantıyı e-postandaki ya da SMS'teki haliyle, eksiksiz açtığından emin ol.",
+        "en": "Please check that you opened the whole link from your e-mail or text message.",
+    },
+    "error": {"tr": "Bir şeyler ters gitti", "en": "Something went wrong"},
+    "error_text": {"tr": "Lütfen biraz sonra tekrar dene.", "en": "Please try again in a moment."},
+    "bad_form": {
+        "tr": "Formda bir eksik var",
+        "en": "Something is missing in the form",
+    },
+    "bad_score": {
+        "tr": "Lütfen 1 ile 5 arasında bir puan seç. Yorum en fazla 2000 karakter olabilir.",
+        "en": "Please choose a score from 1 to 5. Comments can be up to 2000 characters.",
+    },
+    "unsubscribe": {"tr": "E-posta bildirimlerini kapat", "en": "Stop e-mail updates"},
+    "unsubscribe_text": {
+        "tr": "Bu siparişle ilgili e-posta almayı bırakmak için düğmeye bas.",
+        "en": "Press the button to stop e-mails about this order.",
+    },
+    "unsubscribe_button": {"tr": "E-postaları durdur", "en": "Stop e-mails"},
+    "unsubscribed": {"tr": "E-posta bildirimleri kapatıldı", "en": "E-mail updates are off"},
+    "unsubscribed_text": {
+        "tr": "Bu sipariş için sana artık e-posta göndermeyeceğiz.",
+        "en": "We won't e-mail you about this order any more.",
+    },
+    "preferences": {"tr": "Bildirim tercihleri", "en": "Notification settings"},
+    "preferences_text": {
+        "tr": "Bu siparişle ilgili haberleri nasıl almak istersin?",
+        "en": "How would you like to hear about this order?",
+    },
+    "preference_email": {"tr": "E-posta ile haber ver", "en": "E-mail me updates"},
+    "preference_sms": {"tr": "SMS ile haber ver", "en": "Text me updates (SMS)"},
+    "preferences_none": {
+        "tr": "Bu sipariş için kayıtlı bir e-posta adresi ya da telefon numarası yok.",
+        "en": "There is no e-mail address or phone number on file for this order.",
+    },
+    "save": {"tr": "Kaydet", "en": "Save"},
+    "saved": {"tr": "Tercihlerin kaydedildi.", "en": "Your settings have been saved."},
+}
+
+
+def phrase(key: str, locale: Locale, **values: str) -> str:
+    return PHRASES[key][locale].format(**values)
+
+
+def headline(status: Status, locale: Locale, is_return: bool = False) -> str:
+    table = RETURN_HEADLINES if is_return and status in RETURN_HEADLINES else HEADLINES
+    return table[status][locale]
+
+
+def explanation(status: Status, locale: Locale) -> str | None:
+    return EXPLANATIONS.get(status, {}).get(locale)
