@@ -145,18 +145,28 @@ def order_view(order_id: str) -> dict[str, Any]:
     if stored is None:
         raise NotFound("Unknown order.")
     document = stored.document
-    keys = [(e["carrier"], e["tracking_number"]) for e in document["shipments"]]
-    records = store.load_shipments(keys)
-    shipments = []
-    for entry in document["shipments"]:
-        record = records.get((entry["carrier"], entry["tracking_number"]))
-        shipments.append(_merchant_shipment(entry, record))
+    returns = document.get("returns", [])
+    entries = [*document["shipments"], *returns]
+    records = store.load_shipments([(e["carrier"], e["tracking_number"]) for e in entries])
+
+    def view(entry: dict[str, Any]) -> dict[str, Any]:
+        return _merchant_shipment(entry, records.get((entry["carrier"], entry["tracking_number"])))
+
     return {
         "order_id": document["order_id"],
         "customer": document["customer"],
         "notifications": document.get("notifications", {}),
         "created_at": document.get("created_at"),
-        "shipments": shipments,
+        "shipments": [view(entry) for entry in document["shipments"]],
+        "returns": [
+            {
+                "return_id": entry["return_id"],
+                "reason": entry.get("reason"),
+                "refund": entry.get("refund"),
+                **view(entry),
+            }
+            for entry in returns
+        ],  # fmt: skip
     }
 
 

@@ -150,6 +150,7 @@ def _message_context(row: dict[str, Any], customer: dict[str, Any]) -> MessageCo
         unsubscribe_url=f"{config.tracking_url(token)}/unsubscribe",
         estimated_delivery=row.get("estimated_delivery"),
         delay_reason=row.get("delay_reason"),
+        refund=f"{row['amount']} {row['currency']}" if row.get("amount") else None,
     )
 
 

@@ -65,7 +65,10 @@ PHRASES: dict[str, dict[Locale, str]] = {
         "en": "To stop e-mails about this order",
     },
     "unsubscribe_link": {"tr": "buraya tıkla", "en": "click here"},
-    "sms_stop": {"tr": "", "en": ""},
+    "refund_amount": {
+        "tr": "{amount} tutarındaki iaden ödeme yönteminize gönderildi.",
+        "en": "A refund of {amount} has been sent to your payment method.",
+    },
 }
 
 

@@ -33,6 +33,7 @@ class MessageContext:
     unsubscribe_url: str
     estimated_delivery: str | None = None
     delay_reason: str | None = None
+    refund: str | None = None  # "149.90 TRY"
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ def _variables(context: MessageContext) -> dict[str, Any]:
     explanation = None
     if context.kind == "delayed" and context.delay_reason:
         explanation = DELAY_EXPLANATIONS.get(context.delay_reason, {}).get(locale)
+    if context.kind == "refunded" and context.refund:
+        explanation = phrase("refund_amount", locale, amount=context.refund)
     greeting = (
         phrase("greeting", locale, name=context.first_name)
         if context.first_name
