@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import cache
 from datetime import timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.timing import Timings

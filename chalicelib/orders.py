@@ -166,7 +166,7 @@ def order_view(order_id: str) -> dict[str, Any]:
                 **view(entry),
             }
             for entry in returns
-        ],  # fmt: skip
+        ],
     }
 
 
