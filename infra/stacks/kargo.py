@@ -194,6 +194,13 @@ class KargoStack(cdk.Stack):
             sort_key=dynamodb.Attribute(name="due_at", type=string),
             projection_type=dynamodb.ProjectionType.ALL,
         )
+        # Sparse: only late, open shipments carry `delay_list` (GET /shipments?delayed=true).
+        table.add_global_secondary_index(
+            index_name="by_delay",
+            partition_key=dynamodb.Attribute(name="delay_list", type=string),
+            sort_key=dynamodb.Attribute(name="delay_since_key", type=string),
+            projection_type=dynamodb.ProjectionType.ALL,
+        )
         return table
 
     def _queue(
@@ -254,7 +261,7 @@ class KargoStack(cdk.Stack):
     def _policy(self, logical_id: str) -> list[iam.PolicyStatement]:
         """What one function may do, and nothing else."""
         table_arn = self.table.table_arn
-        index_arns = [f"{table_arn}/index/by_token", f"{table_arn}/index/by_due"]
+        index_arns = [f"{table_arn}/index/{name}" for name in ("by_token", "by_due", "by_delay")]
 
         def items(*actions: str) -> iam.PolicyStatement:
             return iam.PolicyStatement(
@@ -279,6 +286,25 @@ class KargoStack(cdk.Stack):
                 resources=[queue.queue_arn],
             )
 
+        email_from = self.settings.email_from
+        domain = email_from.rpartition("@")[2]
+        identity = f"arn:{self.partition}:ses:{self.region}:{self.account}:identity"
+        # SES authorises against the most specific verified identity: the address if it is
+        # verified itself, else its domain. Both are named; the sender is pinned.
+        send_email = iam.PolicyStatement(
+            sid="SendEmail",
+            actions=["ses:SendEmail", "ses:SendRawEmail"],
+            resources=[f"{identity}/{email_from}", f"{identity}/{domain}"],
+            conditions={"StringEquals": {"ses:FromAddress": email_from}},
+        )
+        # The one Allow on `*`: SMS to a phone number has no ARN to name (see
+        # WILDCARD_RESOURCE_EXCEPTIONS). The region condition keeps it to this stack's.
+        send_sms = iam.PolicyStatement(
+            sid="SendSms",
+            actions=["sns:Publish"],
+            resources=["*"],
+            conditions={"StringEquals": {"aws:RequestedRegion": self.region}},
+        )
         common = [
             iam.PolicyStatement(
                 sid="Logs",
@@ -299,6 +325,7 @@ class KargoStack(cdk.Stack):
                 items("GetItem", "BatchGetItem", "PutItem", "UpdateItem", "ConditionCheckItem"),
                 query(index_arns),
                 send("EnqueueWebhooks", self.queue),
+                send_email,  # a 1-2 star rating alerts the shop at once
                 *common,
             ]
         if logical_id == CONSUMER:
@@ -309,9 +336,6 @@ class KargoStack(cdk.Stack):
                 *common,
             ]
         if logical_id == NOTIFIER:
-            email_from = self.settings.email_from
-            domain = email_from.rpartition("@")[2]
-            identity = f"arn:{self.partition}:ses:{self.region}:{self.account}:identity"
             return [
                 # DeleteItem: an event claim whose publishing failed is released for the retry.
                 items("GetItem", "PutItem", "UpdateItem", "DeleteItem"),
@@ -330,22 +354,8 @@ class KargoStack(cdk.Stack):
                 ),
                 send("RecordFailedBatches", self.notify_failures),
                 send("QueueMerchantWebhooks", self.merchant_queue),
-                # SES authorises against the most specific verified identity: the address if
-                # it is verified itself, else its domain. Both are named; the sender is pinned.
-                iam.PolicyStatement(
-                    sid="SendEmail",
-                    actions=["ses:SendEmail", "ses:SendRawEmail"],
-                    resources=[f"{identity}/{email_from}", f"{identity}/{domain}"],
-                    conditions={"StringEquals": {"ses:FromAddress": email_from}},
-                ),
-                # The one Allow on `*`: SMS to a phone number has no ARN to name (see
-                # WILDCARD_RESOURCE_EXCEPTIONS). The region condition keeps it to this stack's.
-                iam.PolicyStatement(
-                    sid="SendSms",
-                    actions=["sns:Publish"],
-                    resources=["*"],
-                    conditions={"StringEquals": {"aws:RequestedRegion": self.region}},
-                ),
+                send_email,
+                send_sms,
                 iam.PolicyStatement(
                     sid="PublishEvents",
                     actions=["events:PutEvents"],
@@ -357,6 +367,7 @@ class KargoStack(cdk.Stack):
             return [
                 items("GetItem", "PutItem", "UpdateItem", "ConditionCheckItem"),
                 query([f"{table_arn}/index/by_due"]),
+                send_sms,  # SMS held over quiet hours go out from the scan at 09:00
                 *common,
             ]
         if logical_id == MERCHANT_DELIVERY:

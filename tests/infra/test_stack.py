@@ -108,17 +108,24 @@ def test_table_keys_billing_stream_ttl_and_recovery(template: Any) -> None:
 def test_table_global_secondary_indexes(template_json: dict[str, Any]) -> None:
     _, table = only(template_json, "AWS::DynamoDB::Table")
     indexes = {gsi["IndexName"]: gsi for gsi in table["Properties"]["GlobalSecondaryIndexes"]}
-    assert set(indexes) == {"by_token", "by_due"}
+    assert set(indexes) == {"by_token", "by_due", "by_delay"}
     assert indexes["by_token"]["KeySchema"] == [{"AttributeName": "token", "KeyType": "HASH"}]
     assert indexes["by_due"]["KeySchema"] == [
         {"AttributeName": "due_shard", "KeyType": "HASH"},
         {"AttributeName": "due_at", "KeyType": "RANGE"},
     ]
+    assert indexes["by_delay"]["KeySchema"] == [
+        {"AttributeName": "delay_list", "KeyType": "HASH"},
+        {"AttributeName": "delay_since_key", "KeyType": "RANGE"},
+    ]
     assert all(gsi["Projection"] == {"ProjectionType": "ALL"} for gsi in indexes.values())
     types = {
         a["AttributeName"]: a["AttributeType"] for a in table["Properties"]["AttributeDefinitions"]
     }
-    assert types == {"pk": "S", "sk": "S", "token": "S", "due_shard": "S", "due_at": "S"}
+    assert types == {
+        "pk": "S", "sk": "S", "token": "S", "due_shard": "S", "due_at": "S",
+        "delay_list": "S", "delay_since_key": "S",
+    }  # fmt: skip
 
 
 # -- SQS ---------------------------------------------------------------------------------
