@@ -5,6 +5,9 @@ that is also the "one rating per shipment" rule: DynamoDB refuses a second, so
 two racing ratings cannot both win (no read-then-write). Keeping it on the
 STATE item lets the tracking page show "thanks" from the one read it makes.
 
+The same transaction writes an outbox row (kind `feedback`), from which the
+notifier publishes the shop's `feedback.received` event.
+
 A score of 1 or 2 alerts the shop by e-mail. The alert is claimed in the
 order's notification log under an id fixed per shipment before it is sent, so
 it is sent and logged at most once (channel `merchant`, kind `complaint`).
@@ -142,8 +145,8 @@ def complaint_id(carrier: str, tracking_number: str) -> str:
 def alert_shop(complaint: Complaint, now: datetime) -> None:
     """E-mail the shop about a bad rating and log it with the order's notifications.
 
-    Sent while the shopper waits: the notifier's stream only carries outbox
-    rows. A failed send is logged as `failed`, and the rating still stands.
+    Sent while the shopper waits, so the shop hears of it even before the
+    stream is read. A failed send is logged as `failed`; the rating stands.
     """
     config = settings()
     entry = store.NotificationEntry(

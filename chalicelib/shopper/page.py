@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from chalicelib.config import Settings
 from chalicelib.domain.events import TrackingEvent, format_utc, parse_utc
 from chalicelib.domain.status import LOCALES, Locale, Status
+from chalicelib.feedback import COMMENT_MAX_LENGTH
 from chalicelib.notify.messages import DELAY_EXPLANATIONS
 from chalicelib.notify.render import MONTHS
 from chalicelib.shopper import texts
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STYLESHEET = TEMPLATES / "page" / "style.css"
-COMMENT_MAX_LENGTH = 2000
 
 # The four steps of the progress bar, and where each status stands on it.
 STEP_OF: dict[Status, int] = {

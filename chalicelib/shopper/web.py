@@ -65,7 +65,7 @@ def page_headers() -> dict[str, str | list[str]]:
         "Content-Type": "text/html; charset=utf-8",
         "Cache-Control": "private, no-store",
         "Referrer-Policy": "no-referrer",  # the URL is the credential: never leak it
-        "X-Robots-Tag": "noindex, nofollow",
+        "X-Robots-Tag": "noindex",
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
         "Content-Security-Policy": content_security_policy(),
