@@ -138,6 +138,9 @@ def _message_context(row: dict[str, Any], customer: dict[str, Any]) -> MessageCo
     config = settings()
     token = row.get("tracking_token") or ""
     locale: Locale = parse_locale(customer.get("locale")) or "tr"
+    link = config.tracking_url(token)
+    if row["kind"] == "feedback_request":
+        link += "#rating"  # straight to the rating form on the page
     return MessageContext(
         kind=row["kind"],
         locale=locale,
@@ -146,7 +149,7 @@ def _message_context(row: dict[str, Any], customer: dict[str, Any]) -> MessageCo
         carrier=row["carrier"],
         tracking_number=row["tracking_number"],
         status=Status(row["status"]),
-        tracking_url=config.tracking_url(token),
+        tracking_url=link,
         unsubscribe_url=f"{config.tracking_url(token)}/unsubscribe",
         estimated_delivery=row.get("estimated_delivery"),
         delay_reason=row.get("delay_reason"),
