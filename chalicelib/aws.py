@@ -79,6 +79,16 @@ def secretsmanager() -> SecretsManagerClient:
     return client
 
 
+def error_code(error: Exception) -> str:
+    """The AWS error code of a botocore error (`Throttling`, ...), else the class name."""
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        code = response.get("Error", {}).get("Code")
+        if code:
+            return str(code)
+    return type(error).__name__
+
+
 def reset_clients() -> None:
     for getter in (dynamodb, dynamodbstreams, sqs, sesv2, sns, events, secretsmanager, _session):
         getter.cache_clear()

@@ -24,6 +24,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 
 from chalicelib import aws, store
+from chalicelib.aws import error_code
 from chalicelib.config import settings
 from chalicelib.domain.events import format_utc
 from chalicelib.domain.shipment import Change
@@ -171,7 +172,7 @@ def alert_shop(complaint: Complaint, now: datetime) -> None:
         )
         send_email(config.email_from, config.support_email, raw)
     except Exception as error:
-        code = _error_code(error)
+        code = error_code(error)
         store.finish_notification(entry.order_id, entry.id, "failed", code)
         logger.warning("complaint e-mail failed", extra={"error_code": code})
         return
@@ -196,12 +197,3 @@ def render_complaint(complaint: Complaint, brand: str) -> tuple[str, str, str]:
     text = env.get_template("page/complaint.txt.j2").render(values)
     html = env.get_template("page/complaint.html.j2").render(values)
     return subject, text, html
-
-
-def _error_code(error: Exception) -> str:
-    response = getattr(error, "response", None)
-    if isinstance(response, dict):
-        code = response.get("Error", {}).get("Code")
-        if code:
-            return str(code)
-    return type(error).__name__

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from chalicelib.domain.events import parse_estimate_input
 
 OrderId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 CarrierSlug = Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,32}$")]
@@ -33,15 +35,7 @@ class ShipmentIn(Strict):
     tracking_number: TrackingNumber
     estimated_delivery: date | datetime | None = None
 
-    @field_validator("estimated_delivery", mode="before")
-    @classmethod
-    def _date_or_offset_datetime(cls, value: Any) -> Any:
-        if isinstance(value, str) and len(value) > 10:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            if parsed.tzinfo is None:
-                raise ValueError("must be a date or a datetime with a UTC offset")
-            return parsed
-        return value
+    _estimate = field_validator("estimated_delivery", mode="before")(parse_estimate_input)
 
 
 class NotificationPreferences(Strict):

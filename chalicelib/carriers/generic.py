@@ -9,13 +9,19 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from chalicelib.carriers.base import WebhookRequest
 from chalicelib.carriers.signatures import verify_standard_webhook
-from chalicelib.domain.events import CarrierUpdate, Location, TrackingEvent, normalise_estimate
+from chalicelib.domain.events import (
+    CarrierUpdate,
+    Location,
+    TrackingEvent,
+    normalise_estimate,
+    parse_estimate_input,
+)
 from chalicelib.domain.status import Status
 from chalicelib.errors import UnprocessableDelivery
 
@@ -55,15 +61,7 @@ class GenericPayload(BaseModel):
     estimated_delivery: date | datetime | None = None
     events: Annotated[list[GenericEvent], Field(min_length=1, max_length=500)]
 
-    @field_validator("estimated_delivery", mode="before")
-    @classmethod
-    def _date_or_offset_datetime(cls, value: Any) -> Any:
-        if isinstance(value, str) and len(value) > 10:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            if parsed.tzinfo is None:
-                raise ValueError("estimated_delivery must be a date or a datetime with an offset")
-            return parsed
-        return value
+    _estimate = field_validator("estimated_delivery", mode="before")(parse_estimate_input)
 
 
 class GenericSource:

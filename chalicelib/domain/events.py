@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
 
 from chalicelib.domain.status import Status
 
@@ -151,3 +152,14 @@ def estimate_deadline(estimate: str, zone: tzinfo) -> datetime:
         midnight = datetime(next_day.year, next_day.month, next_day.day, tzinfo=zone)
         return midnight.astimezone(UTC)
     return parse_utc(estimate)
+
+
+def parse_estimate_input(value: Any) -> Any:
+    """Pydantic `before` validator for `estimated_delivery`: a date, or a datetime
+    that carries its UTC offset (a bare local datetime is ambiguous: refused)."""
+    if isinstance(value, str) and len(value) > 10:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if parsed.tzinfo is None:
+            raise ValueError("must be a date or a datetime with a UTC offset")
+        return parsed
+    return value

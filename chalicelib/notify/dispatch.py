@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib import store
+from chalicelib.aws import error_code
 from chalicelib.clock import utc_now
 from chalicelib.config import settings
 from chalicelib.domain.events import parse_utc
@@ -227,7 +228,7 @@ def _send_claimed(entry: store.NotificationEntry, address: str, context: Message
     try:
         message = _send(channel, address, context)
     except Exception as error:
-        code = _error_code(error)
+        code = error_code(error)
         if code in TRANSIENT_ERROR_CODES:
             store.release_notification(entry.order_id, entry.id)
             raise RetryLater(f"{channel} provider busy ({code})") from error
@@ -265,12 +266,3 @@ def _send(channel: str, address: str, context: MessageContext) -> OutgoingMessag
     text = render_sms(context)
     send_sms(address, text)
     return OutgoingMessage(channel, address, context.kind, None, text, context.tracking_url)
-
-
-def _error_code(error: Exception) -> str:
-    response = getattr(error, "response", None)
-    if isinstance(response, dict):
-        code = response.get("Error", {}).get("Code")
-        if code:
-            return str(code)
-    return type(error).__name__
