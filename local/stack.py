@@ -181,8 +181,9 @@ def main() -> int:
 
     try:
         endpoint = os.environ.get("KARGO_AWS_ENDPOINT") or ""
+        aws_label = "AWS:        "
         if not endpoint:
-            endpoint = stack.start_moto()
+            endpoint, aws_label = stack.start_moto(), "AWS (moto): "
             os.environ["KARGO_AWS_ENDPOINT"] = endpoint
         from local.bootstrap import ensure_resources
 
@@ -196,7 +197,7 @@ def main() -> int:
         reset_settings()
         base = stack.start_api()
         stack.start_workers(resources)
-        say(f"\nKargo is running.\n  API:          {base}\n  AWS (moto):   {endpoint}")
+        say(f"\nKargo is running.\n  API:          {base}\n  {aws_label}  {endpoint}")
         if os.environ.get("KARGO_DEMO", "1") != "0":
             for url in seed_demo_order(base):
                 token = url.rsplit("/", 1)[1]

@@ -138,3 +138,42 @@ def test_sigterm_stops_every_child(stack: tuple[str, subprocess.Popen[str]]) -> 
     assert "email → ayse@example.com · out_for_delivery" in output  # the notification was printed
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"{base}/track/ping", timeout=1)
+
+
+def test_an_existing_endpoint_is_used_instead_of_starting_moto() -> None:
+    """KARGO_AWS_ENDPOINT set: the stack creates what is missing there and starts no moto."""
+    from moto.server import ThreadedMotoServer
+
+    aws_port, port = free_port(), free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
+    server.start()
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "KARGO_"))
+    } | {
+        "KARGO_PORT": str(port),
+        "KARGO_AWS_ENDPOINT": f"http://127.0.0.1:{aws_port}",
+        "KARGO_DEMO": "0",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local.stack"], cwd=ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        banner = []
+        for line in process.stdout:
+            banner.append(line)
+            if "Stop: Ctrl-C" in line:
+                break
+        assert f"AWS:          http://127.0.0.1:{aws_port}" in "".join(banner)
+        import boto3
+
+        tables = boto3.client(
+            "dynamodb", endpoint_url=f"http://127.0.0.1:{aws_port}", region_name="eu-central-1",
+            aws_access_key_id="x", aws_secret_access_key="x",
+        ).list_tables()["TableNames"]  # fmt: skip
+        assert tables == ["kargo"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        server.stop()
