@@ -69,7 +69,7 @@ def create_shipment(order_id: str) -> Response:
     return json_response(body, status)
 
 
-@app.route("/orders/{order_id}", methods=["GET"])
+@app.route("/orders/{order_id}", methods=["GET"], content_types=ANY_CONTENT)
 @contract_errors
 def get_order(order_id: str) -> Response:
     from chalicelib.orders import order_view
@@ -78,7 +78,7 @@ def get_order(order_id: str) -> Response:
     return json_response(order_view(order_id))
 
 
-@app.route("/orders/{order_id}/notifications", methods=["GET"])
+@app.route("/orders/{order_id}/notifications", methods=["GET"], content_types=ANY_CONTENT)
 @contract_errors
 def get_notifications(order_id: str) -> Response:
     from chalicelib.orders import notifications_view
@@ -120,7 +120,7 @@ def refund_return(order_id: str, return_id: str) -> Response:
     return json_response(refund(order_id, return_id, request, utc_now()))
 
 
-@app.route("/shipments", methods=["GET"])
+@app.route("/shipments", methods=["GET"], content_types=ANY_CONTENT)
 @contract_errors
 def list_shipments() -> Response:
     from chalicelib.after_sale import delayed_list_request, delayed_shipments
@@ -134,7 +134,7 @@ def list_shipments() -> Response:
 # --- shoppers ------------------------------------------------------------------
 
 
-@app.route("/track/{token}", methods=["GET"])
+@app.route("/track/{token}", methods=["GET"], content_types=ANY_CONTENT)
 @contract_errors
 def track(token: str) -> Response:
     from chalicelib.tracking import tracking_view
@@ -150,7 +150,7 @@ def track(token: str) -> Response:
 # outer `contract_errors` is only a last resort.
 
 
-@app.route("/t/{token}", methods=["GET"])
+@app.route("/t/{token}", methods=["GET"], content_types=ANY_CONTENT)
 @contract_errors
 def tracking_page(token: str) -> Response:
     from chalicelib.shopper.web import tracking_page_response
@@ -158,7 +158,7 @@ def tracking_page(token: str) -> Response:
     return tracking_page_response(token, current_request())
 
 
-@app.route("/t/{token}/unsubscribe", methods=["GET"])
+@app.route("/t/{token}/unsubscribe", methods=["GET"], content_types=ANY_CONTENT)
 @contract_errors
 def unsubscribe_confirm(token: str) -> Response:
     from chalicelib.shopper.web import unsubscribe_confirm_response
@@ -174,7 +174,7 @@ def unsubscribe(token: str) -> Response:
     return unsubscribe_response(token, current_request())
 
 
-@app.route("/t/{token}/preferences", methods=["GET"])
+@app.route("/t/{token}/preferences", methods=["GET"], content_types=ANY_CONTENT)
 @contract_errors
 def preferences_page(token: str) -> Response:
     from chalicelib.shopper.web import preferences_page_response

@@ -723,10 +723,15 @@ def list_notifications(order_id: str, now: datetime) -> list[NotificationEntry]:
     """Oldest first. Sends still in flight are not notifications yet."""
     entries: list[NotificationEntry] = []
     for raw in _query_all(order_pk(order_id), "NOTE#"):
-        if raw["status"] == "sending":
+        # An e-mail or SMS being sent, or released for the stream to retry, is in
+        # flight: not listed until it settles, `failed` if it never does.
+        in_flight = raw["status"] == "sending" or (
+            raw["status"] == "retrying" and raw["channel"] in ("email", "sms")
+        )
+        if in_flight:
             if now - parse_utc(raw["created_at"]) < IN_FLIGHT_GRACE:
                 continue
-            raw |= {"status": "failed", "detail": "outcome unknown: the sender stopped mid-send"}
+            raw |= {"status": "failed", "detail": "outcome unknown: the send never settled"}
         entries.append(
             NotificationEntry(
                 id=raw["id"],

@@ -20,6 +20,7 @@ from chalicelib.domain.events import (
     Location,
     TrackingEvent,
     normalise_estimate,
+    in_utc_range,
     parse_estimate_input,
 )
 from chalicelib.domain.status import Status
@@ -50,7 +51,7 @@ class GenericEvent(BaseModel):
     def _must_have_offset(cls, value: datetime) -> datetime:
         if value.tzinfo is None:
             raise ValueError("occurred_at must carry a UTC offset")
-        return value
+        return in_utc_range(value)
 
 
 class GenericPayload(BaseModel):

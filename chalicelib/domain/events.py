@@ -88,6 +88,14 @@ class TrackingEvent:
         return hashlib.sha256(identity.encode()).hexdigest()[:32]
 
     @property
+    def stored_size_estimate(self) -> int:
+        """Bytes this event takes in the state item, generously: names, values, overhead."""
+        text = (self.description or "") + (self.carrier_status or "")
+        if self.location:
+            text += "".join(self.location.as_dict().values())
+        return len(text.encode()) + 160
+
+    @property
     def detail_rank(self) -> tuple[bool, str]:
         """Orders copies of one event that differ outside the identity."""
         return (self.delayed, self.carrier_status or "")
@@ -161,5 +169,14 @@ def parse_estimate_input(value: Any) -> Any:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
         if parsed.tzinfo is None:
             raise ValueError("must be a date or a datetime with a UTC offset")
-        return parsed
+        return in_utc_range(parsed)
     return value
+
+
+def in_utc_range(moment: datetime) -> datetime:
+    """Refuse datetimes that cannot be expressed in UTC (year 1 at +14:00, ...)."""
+    try:
+        moment.astimezone(UTC)
+    except OverflowError as error:
+        raise ValueError("datetime out of range") from error
+    return moment

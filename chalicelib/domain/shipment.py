@@ -17,8 +17,10 @@ from enum import StrEnum
 from chalicelib.domain.events import CarrierUpdate, TrackingEvent, format_utc
 from chalicelib.domain.status import NOTIFYING_STATUSES, Status
 
-# The state item keeps the newest events only; DynamoDB items stop at 400 KB.
+# The state item keeps the newest events only; DynamoDB items stop at 400 KB, so the
+# history is cut by count and by its (estimated) stored size, whichever comes first.
 MAX_STORED_EVENTS = 300
+MAX_STORED_HISTORY_BYTES = 300_000
 
 
 class DelayReason(StrEnum):
@@ -132,7 +134,7 @@ def merge_update(state: ShipmentState, update: CarrierUpdate) -> MergeResult:
         state,
         status=status,
         status_at=status_at,
-        events=all_events[:MAX_STORED_EVENTS],
+        events=_trim_history(all_events),
         estimated_delivery=estimate,
         estimate_as_of=estimate_as_of,
         delayed=delayed,
@@ -183,14 +185,26 @@ def _current_status(
 def _carrier_delay_reported_at(
     events: tuple[TrackingEvent, ...], status: Status, estimate_as_of: datetime | None
 ) -> datetime | None:
-    """When the carrier's newest word is "delayed" and no newer estimate has
-    superseded it, the time of that word (it names the delay episode)."""
-    latest = _latest_status_event(events)
-    if latest is None or not latest.delayed or status.is_final:
+    """The time of the newest delay report, unless a newer estimate superseded it
+    (it names the delay episode). A function of the history, not of arrival order."""
+    reports = [event for event in events if event.delayed and event.status != Status.UNKNOWN]
+    if not reports or status.is_final:
         return None
-    if estimate_as_of is not None and estimate_as_of > latest.occurred_at:
+    newest = max(reports, key=_sort_key)
+    if estimate_as_of is not None and estimate_as_of > newest.occurred_at:
         return None
-    return latest.occurred_at
+    return newest.occurred_at
+
+
+def _trim_history(events: tuple[TrackingEvent, ...]) -> tuple[TrackingEvent, ...]:
+    """Newest first, as many as fit the item."""
+    kept, size = 0, 0
+    for event in events[:MAX_STORED_EVENTS]:
+        size += event.stored_size_estimate
+        if size > MAX_STORED_HISTORY_BYTES:
+            break
+        kept += 1
+    return events[:kept]
 
 
 def _notifies(status: Status, reached: frozenset[Status]) -> bool:

@@ -1,0 +1,673 @@
+"""The OpenAPI 3.1 document of Kargo's HTTP API, generated from the pydantic models.
+
+Request bodies come from the models the routes validate with; response bodies
+from `chalicelib/api/responses.py`. The operations are listed here, one entry
+per route in `app.py` (a test fails when a route is missing).
+
+`python -m chalicelib.api.openapi` writes `chalicelib/openapi.json` (bundled
+with the Lambda and served at `GET /openapi.json`) and a copy at the repository
+root for people and tools; `--check` fails when either is stale. Serving reads
+the JSON file and imports nothing else, so the route costs no cold start.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+PACKAGE_DOCUMENT = Path(__file__).resolve().parent.parent / "openapi.json"
+ROOT_DOCUMENT = PACKAGE_DOCUMENT.parent.parent / "openapi.json"
+OPENAPI_VERSION = "3.1.0"
+API_VERSION = "1.0.0"  # CONTRACT.md v1
+REF = "#/components/schemas/{model}"
+
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+HTML = "text/html"
+
+# Example identifiers. The contract tests seed an order with exactly these, so
+# the examples lead somewhere real.
+EXAMPLE_ORDER_ID = "1001"
+EXAMPLE_TOKEN = "ExampleTrackingToken_0123456789ab"  # noqa: S105 - a documented example
+EXAMPLE_RETURN_ID = "ret_0123456789abcdef"
+
+
+def published_document_text() -> str:
+    """The committed document, as served at `GET /openapi.json`."""
+    return _read_published()
+
+
+@cache
+def _read_published() -> str:
+    return PACKAGE_DOCUMENT.read_text(encoding="utf-8")
+
+
+# --- what an operation is ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Body:
+    """A response body: a model name (JSON) or a media type with a plain schema."""
+
+    model: str | None = None
+    media_type: str = JSON
+    schema: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    description: str
+    bodies: tuple[Body, ...] = ()
+    headers: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    operation_id: str  # the view's name in app.py
+    tag: str
+    summary: str
+    description: str = ""
+    merchant: bool = False
+    request_model: str | None = None
+    request_schema: dict[str, Any] | None = None  # when no model describes the body
+    form: bool = False  # also takes the page's form posts
+    parameters: tuple[dict[str, Any], ...] = ()
+    answers: dict[str, Answer] = field(default_factory=dict)
+
+
+def error(description: str, *, html: bool = False) -> Answer:
+    bodies: tuple[Body, ...] = (Body("ErrorBody"),)
+    if html:
+        bodies += (Body(media_type=HTML, schema={"type": "string"}),)
+    return Answer(description, bodies)
+
+
+def ok(description: str, model: str) -> Answer:
+    return Answer(description, (Body(model),))
+
+
+def page(description: str) -> Answer:
+    return Answer(description, (Body(media_type=HTML, schema={"type": "string"}),))
+
+
+SERVER_ERROR = error("Something failed on Kargo's side; retry later. Never a stack trace.")
+
+
+def path_parameter(name: str, pattern: str, example: str, description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": {"type": "string", "pattern": pattern},
+        "example": example,
+    }
+
+
+def query_parameter(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+def header_parameter(name: str, description: str, required: bool = True) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "header",
+        "required": required,
+        "schema": {"type": "string"},
+        "description": description,
+    }
+
+
+ORDER_ID = path_parameter(
+    "order_id", r"^[A-Za-z0-9._-]{1,64}$", EXAMPLE_ORDER_ID, "The shop's own order id."
+)
+TOKEN = path_parameter(
+    "token",
+    r"^[A-Za-z0-9_-]{16,128}$",
+    EXAMPLE_TOKEN,
+    "A shipment's tracking token; every unknown or malformed token gets the same 404.",
+)
+RETURN_ID = path_parameter("return_id", r"^ret_[0-9a-f]{16}$", EXAMPLE_RETURN_ID, "A return.")
+LANG = query_parameter("lang", {"enum": ["tr", "en"]}, "Labels in this language.")
+ACCEPT_LANGUAGE = header_parameter(
+    "Accept-Language", "Used for labels when `lang` is not given.", required=False
+)
+
+WEBHOOK_ANSWERS = {
+    "202": ok("Durably queued; processed asynchronously.", "Accepted"),
+    "401": error("`invalid_signature`: missing, wrong or too old. Nothing was kept."),
+    "413": error("`payload_too_large`: over 256 KiB."),
+    "415": error("`unsupported_media_type`: not JSON."),
+    "5XX": error("Not queued: retry the delivery later."),
+}
+WEBHOOK_SOURCES: dict[str, tuple[str, str | None, tuple[dict[str, Any], ...]]] = {
+    "generic": (
+        "Kargo's own format, signed with Standard Webhooks v1 (HMAC-SHA256 over "
+        "`{webhook-id}.{webhook-timestamp}.{body}`, key = the base64 part of the `whsec_` "
+        "secret; timestamps more than 300 s from now are refused).",
+        "GenericPayload",
+        (
+            header_parameter("webhook-id", "The delivery's id; the same on redeliveries."),
+            header_parameter("webhook-timestamp", "Unix seconds."),
+            header_parameter("webhook-signature", "Space-separated `v1,<base64>` entries."),
+        ),
+    ),
+    "easypost": (
+        "An EasyPost `Event` whose `result` is a `Tracker`.",
+        None,
+        (
+            header_parameter(
+                "X-Hmac-Signature",
+                "`hmac-sha256-hex=<hex>`: HMAC-SHA256 of the raw body, key = NFKD secret.",
+            ),
+        ),
+    ),
+    "aftership": (
+        "An AfterShip `tracking_update` with the tracking in `msg`.",
+        None,
+        (header_parameter("aftership-hmac-sha256", "Base64 HMAC-SHA256 of the raw body."),),
+    ),
+    "shippo": (
+        "A Shippo `track_updated` with the track in `data`.",
+        None,
+        (
+            {
+                "name": "token",
+                "in": "query",
+                "required": True,
+                "schema": {"type": "string"},
+                "description": "Shippo's URL token, compared in constant time.",
+            },
+        ),
+    ),
+}
+
+
+def webhook_operations() -> list[Operation]:
+    operations = []
+    for source, (about, model, parameters) in WEBHOOK_SOURCES.items():
+        operations.append(
+            Operation(
+                method="post",
+                path=f"/webhooks/{source}",
+                operation_id="receive_webhook",
+                tag="carriers",
+                summary=f"Receive a {source} tracking webhook",
+                description=about
+                + " The signature is checked on the raw body before anything is stored; "
+                "a redelivery is safe (202 again, no new event, no new notification); "
+                "a signed body that cannot be parsed is kept in the dead-letter queue.",
+                request_model=model,
+                request_schema=None if model else {"type": "object"},
+                parameters=parameters,
+                answers=WEBHOOK_ANSWERS,
+            )
+        )
+    return operations
+
+
+MERCHANT_ERRORS = {
+    "401": error("`unauthorized`: the merchant key is missing or wrong."),
+    "5XX": SERVER_ERROR,
+}
+BODY_ERRORS = {
+    "400": error("`invalid_json` or `validation_error` (`details` says where)."),
+    "413": error("`payload_too_large`"),
+    "415": error("`unsupported_media_type`"),
+}
+NOT_FOUND = {"404": error("`not_found`")}
+CONFLICT = {"409": error("`conflict`: the request contradicts what is stored.")}
+
+
+def merchant_operations() -> list[Operation]:
+    return [
+        Operation(
+            "post",
+            "/orders",
+            "create_order",
+            "merchants",
+            "Register an order",
+            "The same request again answers 200 with the same body; the same id with other "
+            "content answers 409.",
+            merchant=True,
+            request_model="OrderIn",
+            answers={
+                "201": ok("Registered.", "OrderRegistered"),
+                "200": ok("Registered before with the same content.", "OrderRegistered"),
+                **BODY_ERRORS,
+                **CONFLICT,
+                **MERCHANT_ERRORS,
+            },
+        ),
+        Operation(
+            "post",
+            "/orders/{order_id}/shipments",
+            "create_shipment",
+            "merchants",
+            "Add a shipment to an order",
+            merchant=True,
+            request_model="ShipmentIn",
+            parameters=(ORDER_ID,),
+            answers={
+                "201": ok("Added.", "ShipmentReference"),
+                "200": ok("Added before.", "ShipmentReference"),
+                **BODY_ERRORS,
+                **NOT_FOUND,
+                **CONFLICT,
+                **MERCHANT_ERRORS,
+            },
+        ),
+        Operation(
+            "get",
+            "/orders/{order_id}",
+            "get_order",
+            "merchants",
+            "An order with each shipment's status and timeline",
+            merchant=True,
+            parameters=(ORDER_ID,),
+            answers={"200": ok("The order.", "OrderView"), **NOT_FOUND, **MERCHANT_ERRORS},
+        ),
+        Operation(
+            "get",
+            "/orders/{order_id}/notifications",
+            "get_notifications",
+            "merchants",
+            "Every notification of an order, sent, failed or skipped",
+            merchant=True,
+            parameters=(ORDER_ID,),
+            answers={
+                "200": ok("Oldest first.", "NotificationList"),
+                **NOT_FOUND,
+                **MERCHANT_ERRORS,
+            },
+        ),
+        Operation(
+            "post",
+            "/orders/{order_id}/cancel",
+            "cancel_order",
+            "merchants",
+            "Cancel an order that has not shipped",
+            "Allowed while every shipment is `pending` or `info_received`; the shopper is told.",
+            merchant=True,
+            parameters=(ORDER_ID,),
+            answers={
+                "200": ok("Cancelled.", "OrderView"),
+                **NOT_FOUND,
+                **CONFLICT,
+                **MERCHANT_ERRORS,
+            },
+        ),
+        Operation(
+            "post",
+            "/orders/{order_id}/returns",
+            "create_return",
+            "merchants",
+            "Track a return shipment",
+            merchant=True,
+            request_model="ReturnIn",
+            parameters=(ORDER_ID,),
+            answers={
+                "201": ok("Registered.", "ReturnRegistered"),
+                "200": ok("Registered before.", "ReturnRegistered"),
+                **BODY_ERRORS,
+                **NOT_FOUND,
+                **CONFLICT,
+                **MERCHANT_ERRORS,
+            },
+        ),
+        Operation(
+            "post",
+            "/orders/{order_id}/returns/{return_id}/refund",
+            "refund_return",
+            "merchants",
+            "Record a refund for a return; the shopper is told",
+            merchant=True,
+            request_model="RefundIn",
+            parameters=(ORDER_ID, RETURN_ID),
+            answers={
+                "200": ok("Refunded.", "Refunded"),
+                **BODY_ERRORS,
+                **NOT_FOUND,
+                **CONFLICT,
+                **MERCHANT_ERRORS,
+            },
+        ),
+        Operation(
+            "get",
+            "/shipments",
+            "list_shipments",
+            "merchants",
+            "The shop's delayed shipments that are not final, longest delayed first",
+            merchant=True,
+            parameters=(
+                {
+                    "name": "delayed",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"enum": ["true"]},
+                    "description": "Only the delayed list exists.",
+                },
+                query_parameter("cursor", {"type": "string"}, "`next` of the previous page."),
+                query_parameter(
+                    "limit", {"type": "integer", "minimum": 1, "maximum": 100}, "Page size."
+                ),
+            ),
+            answers={
+                "200": ok("One page.", "DelayedShipments"),
+                "400": error("`validation_error`: a query parameter is wrong."),
+                **MERCHANT_ERRORS,
+            },
+        ),
+    ]
+
+
+def shopper_operations() -> list[Operation]:
+    form_or_json_errors = {
+        "400": error("JSON: `invalid_json` or `validation_error`. Form: a page.", html=True),
+        "404": error("`not_found`, the same for every unknown or malformed token.", html=True),
+        "413": error("`payload_too_large`", html=True),
+        "415": error("`unsupported_media_type`: neither JSON nor a form post."),
+        "5XX": error("Something failed on Kargo's side.", html=True),
+    }
+    redirect = Answer(
+        "A form post was taken: back to the page.",
+        headers={"Location": {"schema": {"type": "string"}, "description": "Relative."}},
+    )
+    return [
+        Operation(
+            "get",
+            "/track/{token}",
+            "track",
+            "shoppers",
+            "A shipment's status, estimate and timeline",
+            "No authentication: the token is the credential. Labels follow `?lang=`, else "
+            "`Accept-Language`, else the customer's locale.",
+            parameters=(TOKEN, LANG, ACCEPT_LANGUAGE),
+            answers={
+                "200": ok("The shipment.", "TrackingView"),
+                "404": error("`not_found`, the same for every unknown or malformed token."),
+                "5XX": SERVER_ERROR,
+            },
+        ),
+        Operation(
+            "post",
+            "/track/{token}/feedback",
+            "rate_delivery",
+            "shoppers",
+            "Rate a delivery (one rating per shipment)",
+            "JSON, or a form post from the page (answered with a 303 back to it).",
+            request_model="FeedbackIn",
+            form=True,
+            parameters=(TOKEN,),
+            answers={
+                "200": ok("Thanks.", "Thanks"),
+                "303": redirect,
+                "409": error("`conflict`: this shipment was rated already."),
+                **form_or_json_errors,
+            },
+        ),
+        Operation(
+            "post",
+            "/track/{token}/preferences",
+            "set_notification_preferences",
+            "shoppers",
+            "Turn e-mail or SMS notifications on or off",
+            "JSON, or a form post from the page (answered with a 303 back to it).",
+            request_model="PreferencesIn",
+            form=True,
+            parameters=(TOKEN,),
+            answers={
+                "200": ok("The stored preferences.", "Preferences"),
+                "303": redirect,
+                "409": error("`conflict`: the order changed meanwhile; try again."),
+                **form_or_json_errors,
+            },
+        ),
+    ]
+
+
+def page_operations() -> list[Operation]:
+    pages = {
+        "404": page("The same page for every unknown or malformed token."),
+        "5XX": page("Something failed on Kargo's side."),
+    }
+    return [
+        Operation(
+            "get",
+            "/t/{token}",
+            "tracking_page",
+            "pages",
+            "The tracking page for people",
+            parameters=(TOKEN, LANG, ACCEPT_LANGUAGE),
+            answers={"200": page("The page."), **pages},
+        ),
+        Operation(
+            "get",
+            "/t/{token}/unsubscribe",
+            "unsubscribe_confirm",
+            "pages",
+            "Asks before turning e-mail off (a GET changes nothing)",
+            parameters=(TOKEN, LANG),
+            answers={"200": page("The question."), **pages},
+        ),
+        Operation(
+            "post",
+            "/t/{token}/unsubscribe",
+            "unsubscribe",
+            "pages",
+            "One-click unsubscribe (RFC 8058): e-mail off",
+            request_schema={"type": "string"},
+            parameters=(TOKEN, LANG),
+            answers={
+                "200": page("Done."),
+                "413": page("The body is over 256 KiB."),
+                **pages,
+            },
+        ),
+        Operation(
+            "get",
+            "/t/{token}/preferences",
+            "preferences_page",
+            "pages",
+            "The notification settings page",
+            parameters=(
+                TOKEN,
+                LANG,
+                query_parameter("saved", {"type": "string"}, "`1`: show 'saved'."),
+            ),
+            answers={"200": page("The page."), **pages},
+        ),
+    ]
+
+
+def meta_operations() -> list[Operation]:
+    return [
+        Operation(
+            "get",
+            "/openapi.json",
+            "openapi_document",
+            "meta",
+            "This document",
+            answers={
+                "200": Answer(
+                    "OpenAPI 3.1.",
+                    (Body(media_type=JSON, schema={"type": "object"}),),
+                )
+            },
+        )
+    ]
+
+
+def operations() -> list[Operation]:
+    return [
+        *webhook_operations(),
+        *merchant_operations(),
+        *shopper_operations(),
+        *page_operations(),
+        *meta_operations(),
+    ]
+
+
+# --- the document --------------------------------------------------------------------
+
+
+def model_classes() -> dict[str, tuple[type[Any], str]]:
+    """Every model the document names: name -> (class, JSON Schema mode)."""
+    from pydantic import BaseModel
+
+    from chalicelib.after_sale import RefundIn, ReturnIn
+    from chalicelib.api import responses
+    from chalicelib.api.models import OrderIn, ShipmentIn
+    from chalicelib.carriers.generic import GenericPayload
+    from chalicelib.feedback import FeedbackIn
+    from chalicelib.preferences import PreferencesIn
+
+    requests: dict[str, tuple[type[Any], str]] = {
+        model.__name__: (model, "validation")
+        for model in (OrderIn, ShipmentIn, ReturnIn, RefundIn, FeedbackIn, PreferencesIn)
+    }
+    requests["GenericPayload"] = (GenericPayload, "validation")
+    answers = {
+        name: (model, "serialization")
+        for name, model in vars(responses).items()
+        if isinstance(model, type)
+        and issubclass(model, BaseModel)
+        and model.__module__ == responses.__name__
+        and model not in (responses.View, responses.ClosedView)
+    }
+    return requests | answers
+
+
+def component_schemas() -> dict[str, Any]:
+    from pydantic.json_schema import models_json_schema
+
+    classes = model_classes()
+    keyed = [(model, mode) for model, mode in classes.values()]
+    _, definitions = models_json_schema(keyed, ref_template=REF)  # type: ignore[arg-type]
+    schemas: dict[str, Any] = definitions.get("$defs", {})
+    missing = set(classes) - set(schemas)
+    if missing:  # pragma: no cover - pydantic names a model by its class name
+        raise RuntimeError(f"models without a schema: {sorted(missing)}")
+    return dict(sorted(schemas.items()))
+
+
+def _content(body: Body) -> dict[str, Any]:
+    schema = {"$ref": REF.format(model=body.model)} if body.model else body.schema
+    return {"schema": schema}
+
+
+def _operation_object(operation: Operation) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "operationId": operation.operation_id + _id_suffix(operation),
+        "tags": [operation.tag],
+        "summary": operation.summary,
+    }
+    if operation.description:
+        document["description"] = operation.description
+    if operation.parameters:
+        document["parameters"] = list(operation.parameters)
+    if operation.merchant:
+        document["security"] = [{"merchantKey": []}]
+    if operation.request_model or operation.request_schema:
+        schema = (
+            {"$ref": REF.format(model=operation.request_model)}
+            if operation.request_model
+            else operation.request_schema
+        )
+        content = {JSON: {"schema": schema}}
+        if operation.form:
+            content[FORM] = {"schema": schema}
+        if operation.request_schema == {"type": "string"}:
+            content = {"text/plain": {"schema": schema}}
+        document["requestBody"] = {"required": True, "content": content}
+    responses: dict[str, Any] = {}
+    for status, answer in operation.answers.items():
+        entry: dict[str, Any] = {"description": answer.description}
+        if answer.bodies:
+            entry["content"] = {body.media_type: _content(body) for body in answer.bodies}
+        if answer.headers:
+            entry["headers"] = answer.headers
+        responses[status] = entry
+    document["responses"] = responses
+    return document
+
+
+def _id_suffix(operation: Operation) -> str:
+    """One view serves the four webhook paths; operation ids must stay unique."""
+    if operation.operation_id == "receive_webhook":
+        return "_" + operation.path.rsplit("/", 1)[1]
+    return ""
+
+
+def build_document() -> dict[str, Any]:
+    paths: dict[str, dict[str, Any]] = {}
+    for operation in operations():
+        paths.setdefault(operation.path, {})[operation.method] = _operation_object(operation)
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": "Kargo",
+            "version": API_VERSION,
+            "summary": "Order tracking: carrier webhooks in, shopper notifications out.",
+            "description": (
+                'Every error body is `{"error": {"code", "message", "details"?}}`. '
+                "No client input produces a 5xx, and a 5xx never carries a stack trace."
+            ),
+        },
+        "servers": [{"url": "/"}],
+        "tags": [
+            {"name": "carriers", "description": "Tracking webhooks, signed per source."},
+            {"name": "merchants", "description": "`Authorization: Bearer <merchant key>`."},
+            {"name": "shoppers", "description": "The tracking token is the credential."},
+            {"name": "pages", "description": "HTML for people."},
+            {"name": "meta", "description": "About the API itself."},
+        ],
+        "paths": paths,
+        "components": {
+            "schemas": component_schemas(),
+            "securitySchemes": {
+                "merchantKey": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "`KARGO_MERCHANT_API_KEY`, compared in constant time.",
+                }
+            },
+        },
+    }
+
+
+def render(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Write the document (default) or, with `--check`, fail when it is stale."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    text = render(build_document())
+    targets = (PACKAGE_DOCUMENT, ROOT_DOCUMENT)
+    if "--check" in args:
+        stale = [str(p) for p in targets if not p.exists() or p.read_text("utf-8") != text]
+        for name in stale:
+            print(f"stale: {name} (run `make openapi`)", file=sys.stderr)
+        return 1 if stale else 0
+    for path in targets:
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,238 @@
+"""Response bodies of the HTTP API, written down as models for the OpenAPI document.
+
+The views build plain dicts (cheaper on a cold start than validating every
+response); these models say what those dicts are, field by field, and the
+contract tests check every response against them. The public tracking view
+forbids extra fields: nothing may appear there that is not listed (CONTRACT.md
+section 6: no personal data beyond the first name).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalicelib.domain.shipment import DelayReason
+from chalicelib.domain.status import Status
+
+UtcTime = Annotated[
+    str,
+    Field(
+        pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$",
+        description="A moment in UTC, ISO 8601 with `Z`.",
+        examples=["2026-11-23T05:15:00Z"],
+    ),
+]
+Estimate = Annotated[
+    str,
+    Field(
+        pattern=r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z)?$",
+        description="A date, or a moment in UTC when the carrier gave a time.",
+        examples=["2026-11-25"],
+    ),
+]
+ErrorCode = Literal[
+    "invalid_json",
+    "validation_error",
+    "unauthorized",
+    "invalid_signature",
+    "not_found",
+    "conflict",
+    "payload_too_large",
+    "unsupported_media_type",
+    "internal_error",
+]
+
+
+class View(BaseModel):
+    """A response body. Clients must ignore fields they do not know."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class ClosedView(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- errors (CONTRACT.md section 2) --------------------------------------------------
+
+
+class ErrorDetail(ClosedView):
+    loc: list[str | int] = Field(description="Where in the request the problem is.")
+    msg: str
+
+
+class ErrorInfo(ClosedView):
+    code: ErrorCode
+    message: str = Field(description="One sentence for a person.")
+    details: list[ErrorDetail] = Field(
+        default_factory=list, description="Validation errors only: what is wrong, and where."
+    )
+
+
+class ErrorBody(ClosedView):
+    """Every error, 4xx and 5xx alike. A 5xx never carries a stack trace."""
+
+    error: ErrorInfo
+
+
+# --- carriers ------------------------------------------------------------------------
+
+
+class Accepted(ClosedView):
+    """The delivery is durably queued; processing is asynchronous."""
+
+    accepted: Literal[True]
+
+
+# --- merchants -----------------------------------------------------------------------
+
+
+class ShipmentReference(View):
+    carrier: str
+    tracking_number: str
+    tracking_token: str = Field(description="The shopper's credential: at least 128 random bits.")
+    tracking_url: str = Field(description="`{KARGO_PUBLIC_URL}/t/{tracking_token}`")
+
+
+class OrderRegistered(View):
+    order_id: str
+    shipments: list[ShipmentReference]
+
+
+class Location(ClosedView):
+    city: str | None = None
+    region: str | None = None
+    country: str | None = None
+    postal_code: str | None = None
+
+
+class PublicEvent(ClosedView):
+    status: Status
+    status_label: str
+    occurred_at: UtcTime
+    description: str | None
+    location: Location | None
+
+
+class MerchantEvent(View):
+    status: Status
+    status_label: str
+    occurred_at: UtcTime
+    description: str | None
+    location: Location | None
+    carrier_status: str | None = Field(description="The carrier's own status, verbatim.")
+
+
+class MerchantShipment(ShipmentReference):
+    status: Status
+    delayed: bool
+    delay_reason: DelayReason | None
+    estimated_delivery: Estimate | None
+    updated_at: UtcTime | None = Field(
+        default=None, description="When the status last changed; absent before any event."
+    )
+    events: list[MerchantEvent] = Field(description="Newest first.")
+
+
+class Refund(View):
+    amount: str
+    currency: str
+    refunded_at: UtcTime
+
+
+class MerchantReturn(MerchantShipment):
+    return_id: str
+    reason: str | None
+    refund: Refund | None
+
+
+class Customer(View):
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    locale: Literal["tr", "en"]
+
+
+class Preferences(ClosedView):
+    email: bool
+    sms: bool
+
+
+class OrderView(View):
+    order_id: str
+    customer: Customer
+    notifications: Preferences
+    created_at: UtcTime | None
+    shipments: list[MerchantShipment]
+    returns: list[MerchantReturn] = Field(default_factory=list)
+
+
+class Notification(View):
+    id: str
+    channel: str = Field(examples=["email", "sms", "merchant"])
+    kind: str = Field(description="The status that notified, or `delayed`, `refunded`, ...")
+    carrier: str | None
+    tracking_number: str | None
+    status: Literal["sent", "failed", "skipped", "retrying", "held"] = Field(
+        description="`retrying`: a webhook to the shop waiting for its next attempt. "
+        "`held`: an SMS kept back over quiet hours (21:00-09:00 where the shopper lives), "
+        "sent at 09:00."
+    )
+    created_at: UtcTime
+    detail: str | None = None
+
+
+class NotificationList(View):
+    notifications: list[Notification] = Field(description="Oldest first.")
+
+
+class ReturnRegistered(ShipmentReference):
+    return_id: str
+
+
+class Refunded(View):
+    return_id: str
+    refunded: Literal[True]
+    amount: str
+    currency: str
+
+
+class DelayedShipment(View):
+    order_id: str | None
+    carrier: str
+    tracking_number: str
+    status: Status
+    delay_reason: DelayReason | None
+    delayed_since: UtcTime | None
+    estimated_delivery: Estimate | None
+    tracking_url: str | None
+
+
+class DelayedShipments(View):
+    shipments: list[DelayedShipment] = Field(description="Longest delayed first.")
+    next: str | None = Field(description="Pass as `?cursor=` for the next page; null: no more.")
+
+
+# --- shoppers ------------------------------------------------------------------------
+
+
+class TrackingView(ClosedView):
+    """The public lookup: nothing personal but the first name."""
+
+    carrier: str
+    tracking_number: str
+    status: Status
+    status_label: str
+    delayed: bool
+    delay_reason: DelayReason | None
+    estimated_delivery: Estimate | None
+    updated_at: UtcTime
+    customer_first_name: str
+    events: list[PublicEvent] = Field(description="Newest first.")
+
+
+class Thanks(ClosedView):
+    thanks: Literal[True]
+    review_url: str | None = Field(description="Where to leave a review (scores 4 and 5).")
