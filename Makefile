@@ -12,6 +12,7 @@ export AWS_ACCOUNT_ID_ENDPOINT_MODE := disabled
 .PHONY: help run test lint typecheck check demo format clean
 
 include infra/Makefile.inc
+include bench/Makefile.inc
 
 help:
 	@echo "make run        start the local stack (moto, API, workers) and a demo order"

@@ -19,8 +19,8 @@ from chalicelib.domain.events import (
     CarrierUpdate,
     Location,
     TrackingEvent,
-    normalise_estimate,
     in_utc_range,
+    normalise_estimate,
     parse_estimate_input,
 )
 from chalicelib.domain.status import Status
