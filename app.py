@@ -198,6 +198,21 @@ def set_notification_preferences(token: str) -> Response:
     return preferences_response(token, current_request())
 
 
+# --- the API described ----------------------------------------------------------
+
+
+@app.route("/openapi.json", methods=["GET"], content_types=ANY_CONTENT)
+@contract_errors
+def openapi_document() -> Response:
+    from chalicelib.api.openapi import published_document_text
+
+    return Response(
+        body=published_document_text(),
+        status_code=200,
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+
+
 # --- Lambda entry points (event sources are wired in infra/) -------------------
 
 
