@@ -27,18 +27,42 @@ from chalicelib.notify.render import MessageContext
 
 logger = logging.getLogger(__name__)
 
+# Worth another try: the throttling codes botocore itself retries, and server trouble.
 TRANSIENT_ERROR_CODES = frozenset(
     {
         "Throttling",
         "ThrottlingException",
+        "Throttled",
+        "ThrottledException",
+        "RequestThrottled",
+        "RequestThrottledException",
         "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "SlowDown",
+        "LimitExceededException",
         "ServiceUnavailable",
         "InternalFailure",
         "InternalError",
         "RequestTimeout",
-        "LimitExceededException",
+        # No connection was made, so nothing was sent. (A read timeout is not here:
+        # the message may have gone out, and at most once wins.)
+        "EndpointConnectionError",
+        "ConnectTimeoutError",
     }
 )
+
+
+def is_transient(error: Exception) -> bool:
+    if error_code(error) in TRANSIENT_ERROR_CODES:
+        return True
+    response = getattr(error, "response", None)
+    status = (
+        response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if isinstance(response, dict)
+        else None
+    )
+    return isinstance(status, int) and (status == 429 or status >= 500)
 
 
 # A rating request is a longer ask than SMS suits.
@@ -229,7 +253,7 @@ def _send_claimed(entry: store.NotificationEntry, address: str, context: Message
         message = _send(channel, address, context)
     except Exception as error:
         code = error_code(error)
-        if code in TRANSIENT_ERROR_CODES:
+        if is_transient(error):
             store.release_notification(entry.order_id, entry.id)
             raise RetryLater(f"{channel} provider busy ({code})") from error
         store.finish_notification(entry.order_id, entry.id, "failed", code)
