@@ -70,7 +70,12 @@ def _due_items(shard: str, now: datetime) -> Any:
         kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
-def _handle(item: dict[str, Any], now: datetime, report: ScanReport) -> None:
+def _handle(key: dict[str, Any], now: datetime, report: ScanReport) -> None:
+    # The index holds keys only (every state write would otherwise pay for a full
+    # copy); the item itself is read consistently, which also skips stale entries.
+    item = store.get_raw_item(key["pk"]["S"], key["sk"]["S"])
+    if item is None or "due_at" not in item or item["due_at"]["S"] > format_utc(now):
+        return
     record_type = item.get("record_type", {}).get("S")
     if record_type == "notification":
         from chalicelib.notify.dispatch import send_held_sms

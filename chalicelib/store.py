@@ -230,6 +230,12 @@ def due_shard(pk: str) -> str:
     return f"DUE#{digest[0] % DUE_SHARDS:02d}"
 
 
+def get_raw_item(pk: str, sk: str) -> dict[str, Any] | None:
+    response = aws.dynamodb().get_item(TableName=_table(), Key=_key(pk, sk), ConsistentRead=True)
+    item = response.get("Item")
+    return dict(item) if item else None
+
+
 def load_shipment(carrier: str, tracking_number: str) -> ShipmentRecord | None:
     response = aws.dynamodb().get_item(
         TableName=_table(),

@@ -86,7 +86,7 @@ def _ensure_table(name: str) -> str:
                         {"AttributeName": "due_shard", "KeyType": "HASH"},
                         {"AttributeName": "due_at", "KeyType": "RANGE"},
                     ],
-                    "Projection": {"ProjectionType": "ALL"},
+                    "Projection": {"ProjectionType": "KEYS_ONLY"},
                 },
                 {
                     "IndexName": "by_delay",

@@ -192,7 +192,9 @@ class KargoStack(cdk.Stack):
             index_name="by_due",
             partition_key=dynamodb.Attribute(name="due_shard", type=string),
             sort_key=dynamodb.Attribute(name="due_at", type=string),
-            projection_type=dynamodb.ProjectionType.ALL,
+            # Keys only: the scan reads each due item itself, so state writes do not pay
+            # for a full copy in this index.
+            projection_type=dynamodb.ProjectionType.KEYS_ONLY,
         )
         # Sparse: only late, open shipments carry `delay_list` (GET /shipments?delayed=true).
         table.add_global_secondary_index(

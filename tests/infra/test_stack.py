@@ -118,7 +118,9 @@ def test_table_global_secondary_indexes(template_json: dict[str, Any]) -> None:
         {"AttributeName": "delay_list", "KeyType": "HASH"},
         {"AttributeName": "delay_since_key", "KeyType": "RANGE"},
     ]
-    assert all(gsi["Projection"] == {"ProjectionType": "ALL"} for gsi in indexes.values())
+    assert indexes["by_due"]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
+    assert indexes["by_token"]["Projection"] == {"ProjectionType": "ALL"}  # the one-read lookup
+    assert indexes["by_delay"]["Projection"] == {"ProjectionType": "ALL"}
     types = {
         a["AttributeName"]: a["AttributeType"] for a in table["Properties"]["AttributeDefinitions"]
     }
