@@ -18,9 +18,8 @@ from chalicelib.carriers import get_source
 from chalicelib.carriers.base import WebhookRequest
 from chalicelib.config import settings
 from chalicelib.domain.events import format_utc
-from chalicelib.errors import NotFound, PayloadTooLarge
+from chalicelib.errors import NotFound
 
-MAX_BODY_BYTES = 256 * 1024
 WEBHOOK_QUEUE_NAME = "kargo-webhooks"
 DEAD_LETTER_QUEUE_NAME = "kargo-webhooks-dlq"
 
@@ -35,8 +34,6 @@ def accept_webhook(
     source = get_source(source_name)
     if source is None:
         raise NotFound("Unknown webhook source.")
-    if len(raw_body) > MAX_BODY_BYTES:
-        raise PayloadTooLarge()
     request = WebhookRequest(raw_body, {k.lower(): v for k, v in headers.items()}, query, now)
     source.verify(request, settings().webhook_secrets.get(source.name, ()), now)
     enqueue_delivery(source.name, raw_body, now, request.header("webhook-id"))

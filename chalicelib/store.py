@@ -328,13 +328,7 @@ def save_merge(record: ShipmentRecord, result: MergeResult, now: datetime) -> No
     writer makes this raise `ConcurrentUpdate` instead of losing its update.
     Changes are written only for registered shipments: nobody to tell otherwise.
     """
-    merged = replace(record, state=result.state)
-    writes: list[dict[str, Any]] = [
-        {"Put": _guarded_put(shipment_to_item(merged, record.version + 1, now), record.version)}
-    ]
-    if record.registration:
-        writes += [{"Put": _outbox_put(merged, change, now)} for change in result.changes]
-    _transact(writes)
+    save_merges([(record, result)], now)
 
 
 def save_merges(merges: Sequence[tuple[ShipmentRecord, MergeResult]], now: datetime) -> None:

@@ -7,11 +7,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from chalicelib.domain.events import parse_estimate_input
+from chalicelib.domain.events import CARRIER_SLUG, TRACKING_NUMBER, parse_estimate_input
 
 OrderId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
-CarrierSlug = Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,32}$")]
-TrackingNumber = Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{4,64}$")]
+CarrierSlug = Annotated[str, Field(pattern=CARRIER_SLUG.pattern)]
+TrackingNumber = Annotated[str, Field(pattern=TRACKING_NUMBER.pattern)]
 E164 = Annotated[str, Field(pattern=r"^\+[1-9][0-9]{6,14}$")]
 Email = Annotated[
     str, Field(max_length=254, pattern=r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+$")

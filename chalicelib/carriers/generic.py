@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from chalicelib.carriers.base import WebhookRequest
 from chalicelib.carriers.signatures import verify_standard_webhook
 from chalicelib.domain.events import (
+    CARRIER_SLUG,
+    TRACKING_NUMBER,
     CarrierUpdate,
     Location,
     TrackingEvent,
@@ -57,8 +59,8 @@ class GenericEvent(BaseModel):
 class GenericPayload(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    carrier: Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,32}$")]
-    tracking_number: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{4,64}$")]
+    carrier: Annotated[str, Field(pattern=CARRIER_SLUG.pattern)]
+    tracking_number: Annotated[str, Field(pattern=TRACKING_NUMBER.pattern)]
     estimated_delivery: date | datetime | None = None
     events: Annotated[list[GenericEvent], Field(min_length=1, max_length=500)]
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from chalicelib.domain.status import Status
 
+# The shapes of Kargo's identifiers (CONTRACT.md sections 3 and 4); request models
+# validate against these same patterns.
 CARRIER_SLUG = re.compile(r"^[a-z0-9_-]{1,32}$")
 TRACKING_NUMBER = re.compile(r"^[A-Za-z0-9-]{4,64}$")
 
