@@ -71,6 +71,7 @@ def register_order(order: OrderIn, now: datetime) -> tuple[int, dict[str, Any]]:
     """201 and the new order; 200 and the same body for the same request again;
     409 for the same id with other content or a shipment another order owns."""
     _refuse_repeated_shipments(order.shipments)
+    _refuse_channels_without_address(order)
     request_hash = _request_hash(order)
     document: dict[str, Any] = order.model_dump(mode="json", exclude={"shipments"})
     document["shipments"] = [
@@ -96,6 +97,20 @@ def register_order(order: OrderIn, now: datetime) -> tuple[int, dict[str, Any]]:
             raise Conflict("An order with this id exists with different content.") from None
         return 200, registration_response(existing.document)
     return 201, registration_response(document)
+
+
+def _refuse_channels_without_address(order: OrderIn) -> None:
+    missing = order.channels_without_address()
+    if missing:
+        raise ValidationFailed(
+            details=[
+                {
+                    "loc": ["notifications", channel],
+                    "msg": f"is on, but the customer has no {needs}",
+                }
+                for channel, needs in missing
+            ]
+        )
 
 
 def _refuse_repeated_shipments(shipments: list[ShipmentIn]) -> None:

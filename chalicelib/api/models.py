@@ -2,17 +2,57 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from chalicelib.domain.events import CARRIER_SLUG, TRACKING_NUMBER, parse_estimate_input
+from chalicelib.domain.events import (
+    CARRIER_SLUG,
+    TRACKING_NUMBER,
+    canonical_tracking_number,
+    parse_estimate_input,
+)
+from chalicelib.domain.phones import normalise_phone
+
+# Control characters other than tab and newline have no place in a name or a comment.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def refuse_control_characters(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("text without control characters")
+    return value
+
+
+def _tracking_number(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    compact = "".join(value.split())
+    if not TRACKING_NUMBER.fullmatch(compact):
+        raise ValueError(
+            "a tracking number: 4 to 64 letters and digits (spaces and dashes ignored)"
+        )
+    return canonical_tracking_number(compact)
+
 
 OrderId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 CarrierSlug = Annotated[str, Field(pattern=CARRIER_SLUG.pattern)]
-TrackingNumber = Annotated[str, Field(pattern=TRACKING_NUMBER.pattern)]
-E164 = Annotated[str, Field(pattern=r"^\+[1-9][0-9]{6,14}$")]
+# Stored and compared as `normalise_tracking_number` spells it: upper case, no spaces or dashes.
+TrackingNumber = Annotated[str, BeforeValidator(_tracking_number)]
+Text = Annotated[str, AfterValidator(refuse_control_characters)]
+CountryCode = Annotated[str, BeforeValidator(lambda v: v.upper() if isinstance(v, str) else v),
+                        Field(pattern=r"^[A-Z]{2}$")]  # fmt: skip
 Email = Annotated[
     str, Field(max_length=254, pattern=r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+$")
 ]
@@ -24,10 +64,24 @@ class Strict(BaseModel):
 
 
 class CustomerIn(Strict):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[Text, Field(min_length=1, max_length=200)]
     email: Email | None = None
-    phone: E164 | None = None
     locale: Literal["tr", "en"] = "tr"
+    # Where the order goes: feeds predicted delivery dates, never shown publicly.
+    # (Declared before `phone`: a national phone number is read in this country.)
+    city: Annotated[Text, Field(max_length=100)] | None = None
+    country: CountryCode = "TR"
+    # E.164, or a national number of `country`: stored as E.164 (`+905321234567`).
+    phone: Annotated[str, Field(max_length=32)] | None = None
+    # İYS (Law 6563): agreed to commercial messages (rating requests, thank-yous).
+    commercial_consent: bool = False
+
+    @field_validator("phone")
+    @classmethod
+    def _phone_in_e164(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if not value:
+            return None
+        return normalise_phone(value, info.data.get("country") or "TR")
 
 
 class ShipmentIn(Strict):
@@ -39,8 +93,11 @@ class ShipmentIn(Strict):
 
 
 class NotificationPreferences(Strict):
-    email: bool = True
+    """Unsaid: e-mail on when there is an address, SMS and WhatsApp off."""
+
+    email: bool | None = None
     sms: bool = False
+    whatsapp: bool = False
 
 
 class OrderIn(Strict):
@@ -48,3 +105,22 @@ class OrderIn(Strict):
     customer: CustomerIn
     shipments: Annotated[list[ShipmentIn], Field(max_length=50)] = []
     notifications: NotificationPreferences = NotificationPreferences()
+
+    @model_validator(mode="after")
+    def _email_by_default(self) -> OrderIn:
+        if self.notifications.email is None:
+            self.notifications.email = self.customer.email is not None
+        return self
+
+    def channels_without_address(self) -> list[tuple[str, str]]:
+        """(channel, what is missing) for each channel turned on with nowhere to send."""
+        wanted, customer = self.notifications, self.customer
+        return [
+            (channel, needs)
+            for channel, on, address, needs in (
+                ("email", wanted.email, customer.email, "an e-mail address"),
+                ("sms", wanted.sms, customer.phone, "a phone number"),
+                ("whatsapp", wanted.whatsapp, customer.phone, "a phone number"),
+            )
+            if on and not address
+        ]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from chalicelib.carriers.base import WebhookRequest
 from chalicelib.carriers.signatures import verify_standard_webhook
@@ -21,6 +21,7 @@ from chalicelib.domain.events import (
     CarrierUpdate,
     Location,
     TrackingEvent,
+    canonical_tracking_number,
     in_utc_range,
     normalise_estimate,
     parse_estimate_input,
@@ -60,7 +61,9 @@ class GenericPayload(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     carrier: Annotated[str, Field(pattern=CARRIER_SLUG.pattern)]
-    tracking_number: Annotated[str, Field(pattern=TRACKING_NUMBER.pattern)]
+    tracking_number: Annotated[
+        str, Field(pattern=TRACKING_NUMBER.pattern), AfterValidator(canonical_tracking_number)
+    ]
     estimated_delivery: date | datetime | None = None
     events: Annotated[list[GenericEvent], Field(min_length=1, max_length=500)]
 

@@ -27,6 +27,7 @@ from chalicelib.domain.events import (
     CarrierUpdate,
     Location,
     TrackingEvent,
+    canonical_tracking_number,
     normalise_estimate,
 )
 from chalicelib.errors import UnprocessableDelivery
@@ -87,12 +88,15 @@ def tracking_number_from(raw: str | None, vendor: str) -> str:
     """
     if raw is None:
         raise UnprocessableDelivery(f"{vendor} payload names no tracking number")
-    compact = "".join(raw.split()).upper()
+    compact = "".join(raw.split())
     if not TRACKING_NUMBER.fullmatch(compact):
         raise UnprocessableDelivery(
             f"{vendor} tracking number is not 4 to 64 letters, digits or hyphens"
         )
-    return compact
+    try:
+        return canonical_tracking_number(compact)
+    except ValueError as error:
+        raise UnprocessableDelivery(f"{vendor} tracking number is too short") from error
 
 
 def vendor_time(value: str | None, zone_without_offset: tzinfo) -> datetime | None:

@@ -18,7 +18,27 @@ from chalicelib.domain.status import Status
 # The shapes of Kargo's identifiers (CONTRACT.md sections 3 and 4); request models
 # validate against these same patterns.
 CARRIER_SLUG = re.compile(r"^[a-z0-9_-]{1,32}$")
+# Incoming tracking numbers: letters, digits and dashes (spaces are tolerated from
+# people and dropped). Stored, compared and shown as `normalise_tracking_number` makes them.
 TRACKING_NUMBER = re.compile(r"^[A-Za-z0-9-]{4,64}$")
+CANONICAL_TRACKING_NUMBER = re.compile(r"^[A-Z0-9]{4,64}$")
+_TRACKING_NOISE = re.compile(r"[\s-]+")
+
+
+def normalise_tracking_number(raw: str) -> str:
+    """One spelling per parcel (CONTRACT.md section 3): `yt 1234-5678tr` and
+    `YT12345678TR` are the same shipment. Case, spaces and dashes do not count."""
+    return _TRACKING_NOISE.sub("", raw).upper()
+
+
+def canonical_tracking_number(raw: str) -> str:
+    """`normalise_tracking_number`, refusing (ValueError) what is then no tracking number."""
+    number = normalise_tracking_number(raw)
+    if not CANONICAL_TRACKING_NUMBER.fullmatch(number):
+        raise ValueError(
+            "a tracking number: 4 to 64 letters and digits (spaces and dashes ignored)"
+        )
+    return number
 
 
 @dataclass(frozen=True, slots=True)

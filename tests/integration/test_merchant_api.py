@@ -28,8 +28,17 @@ def test_order_defaults_and_read_back(kargo: Kargo) -> None:
     order["shipments"][0]["estimated_delivery"] = "2026-11-25"
     kargo.register(order)
     view = json.loads(kargo.merchant_get("/orders/A-1.b_2").body)
-    assert view["customer"] == {"name": "John Smith", "email": None, "phone": None, "locale": "tr"}
-    assert view["notifications"] == {"email": True, "sms": False}
+    assert view["customer"] == {
+        "name": "John Smith",
+        "email": None,
+        "phone": None,
+        "locale": "tr",
+        "city": None,
+        "country": "TR",
+        "commercial_consent": False,
+    }
+    # No address: e-mail is off unless asked for (and then it would be refused).
+    assert view["notifications"] == {"email": False, "sms": False, "whatsapp": False}
     shipment = view["shipments"][0]
     assert shipment["status"] == "pending"
     assert shipment["estimated_delivery"] == "2026-11-25"
