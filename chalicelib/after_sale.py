@@ -25,6 +25,9 @@ from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.orders import order_view, shipment_reference
 
 CANCELLABLE = frozenset({Status.PENDING, Status.INFO_RECEIVED})
+# The raw status of the events Kargo itself makes when a shop cancels: pages and
+# messages render it in the shopper's language (there is no carrier text to show).
+CANCELLED_BY_SHOP = "kargo:cancelled_by_shop"
 
 
 class ReturnIn(BaseModel):
@@ -56,30 +59,37 @@ class RefundIn(BaseModel):
 
 
 def cancel_order(order_id: str, now: datetime) -> dict[str, Any]:
-    """Every shipment `cancelled` and the shopper told, or 409 once anything shipped.
+    """Every shipment `cancelled` and the shopper told once, or 409 once anything shipped.
 
-    All shipments change in one transaction, each guarded by the version read,
-    so a carrier event landing meanwhile makes the whole cancel retry or refuse."""
+    The order document, every shipment and one order-wide outbox row change in one
+    transaction, each guarded by the version read, so a carrier event landing
+    meanwhile makes the whole cancel retry or refuse. Per-shipment changes feed the
+    shop's events; the shopper hears of the cancellation in one message per channel."""
     for _ in range(5):
         stored = store.load_order(order_id)
         if stored is None:
             raise NotFound("Unknown order.")
+        if stored.document.get("cancelled_at"):
+            return order_view(order_id)  # cancelling twice is the same cancel
         keys = [(e["carrier"], e["tracking_number"]) for e in stored.document["shipments"]]
         records = store.load_shipments(keys)
         pending = [records[key] for key in keys if key in records]
-        if any(record.state.status == Status.CANCELLED for record in pending) and all(
-            record.state.status == Status.CANCELLED for record in pending
-        ):
-            return order_view(order_id)  # cancelling twice is the same cancel
         if any(record.state.status not in CANCELLABLE for record in pending):
             raise Conflict("The order can no longer be cancelled: a shipment is on its way.")
         merges = [(record, _cancel(record, now)) for record in pending]
+        document = {**stored.document, "cancelled_at": format_utc(now)}
         try:
-            store.save_merges(merges, now)
+            store.save_order_cancellation(order_id, document, stored.version, merges, now)
         except store.ConcurrentUpdate:
             continue
         return order_view(order_id)
     raise Conflict("The order is changing right now; try again.")
+
+
+def refuse_cancelled(document: dict[str, Any]) -> None:
+    """A cancelled order takes no new shipments or returns."""
+    if document.get("cancelled_at"):
+        raise Conflict("This order has been cancelled.")
 
 
 def _cancel(record: store.ShipmentRecord, now: datetime) -> MergeResult:
@@ -89,9 +99,13 @@ def _cancel(record: store.ShipmentRecord, now: datetime) -> MergeResult:
         tracking_number=state.tracking_number,
         occurred_at=max(now, state.last_event_at or now),
         status=Status.CANCELLED,
-        description="Cancelled by the shop",
+        carrier_status=CANCELLED_BY_SHOP,
     )
-    return merge_update(state, CarrierUpdate(state.carrier, state.tracking_number, (event,)))
+    update = CarrierUpdate(state.carrier, state.tracking_number, (event,))
+    result = merge_update(state, update, now)
+    # The shopper is told once for the whole order (the order-wide row), not per parcel.
+    quiet = tuple(replace(change, notify_customer=False) for change in result.changes)
+    return replace(result, changes=quiet)
 
 
 # --- returns -------------------------------------------------------------------------
@@ -109,6 +123,7 @@ def register_return(order_id: str, request: ReturnIn, now: datetime) -> tuple[in
         for entry in returns:
             if (entry["carrier"], entry["tracking_number"]) == key:
                 return 200, _return_reference(entry)
+        refuse_cancelled(stored.document)
         entry = {
             "return_id": "ret_" + secrets.token_hex(8),
             "carrier": request.carrier,

@@ -19,6 +19,9 @@ DEFAULT_GENERIC_SECRET = "whsec_a2FyZ28tbG9jYWwtZ2VuZXJpYy13ZWJob29rLXNlY3JldCE=
 DEFAULT_MERCHANT_WEBHOOK_SECRET = "whsec_a2FyZ28tbG9jYWwtbWVyY2hhbnQtd2ViaG9vay1zZWNyZXQ="  # noqa: S105
 
 
+FALSE_WORDS = frozenset({"false", "0", "no", "off"})
+
+
 def _csv(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
@@ -46,6 +49,9 @@ class Settings:
     merchant_webhook_secret: str
     merchant_webhook_queue_url: str
     merchant_webhook_dlq_url: str
+    order_confirmation: bool = True
+    thank_you_days: int = 7
+    thank_you_coupon: str | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -58,6 +64,7 @@ class Settings:
             expire=timedelta(days=self.expire_days),
             feedback_delay=timedelta(days=self.feedback_delay_days),
             zone=self.zone,
+            thank_you_delay=timedelta(days=self.thank_you_days),
         )
 
     def tracking_url(self, token: str) -> str:
@@ -128,6 +135,9 @@ def load_settings() -> Settings:
         ),
         merchant_webhook_queue_url=_env("KARGO_MERCHANT_WEBHOOK_QUEUE_URL", ""),
         merchant_webhook_dlq_url=_env("KARGO_MERCHANT_WEBHOOK_DLQ_URL", ""),
+        order_confirmation=_env("KARGO_ORDER_CONFIRMATION", "true").lower() not in FALSE_WORDS,
+        thank_you_days=int(_env("KARGO_THANK_YOU_DAYS", "7")),
+        thank_you_coupon=_env("KARGO_THANK_YOU_COUPON", "") or None,
     )
 
 

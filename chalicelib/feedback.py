@@ -8,26 +8,24 @@ STATE item lets the tracking page show "thanks" from the one read it makes.
 The same transaction writes an outbox row (kind `feedback`), from which the
 notifier publishes the shop's `feedback.received` event.
 
-A score of 1 or 2 alerts the shop by e-mail. The alert is claimed in the
-order's notification log under an id fixed per shipment before it is sent, so
-it is sent and logged at most once (channel `merchant`, kind `complaint`).
+A score of 1 or 2 alerts the shop by e-mail: the notifier reads the same outbox
+row and sends the alert (channel `merchant`, kind `complaint`) like any other
+message, claimed once in the order's log, retried when the provider is busy.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 
 from chalicelib import aws, store
-from chalicelib.aws import error_code
 from chalicelib.config import settings
 from chalicelib.domain.events import format_utc
 from chalicelib.domain.shipment import Change
+from chalicelib.domain.status import Status
 from chalicelib.dynamo_codec import encode_value
 from chalicelib.errors import Conflict
 
@@ -50,37 +48,32 @@ class FeedbackIn(BaseModel):
         return value or None
 
 
-@dataclass(frozen=True)
-class Complaint:
-    """What the shop needs to follow a bad rating up; never the shopper's contact details."""
-
-    order_id: str
-    carrier: str
-    tracking_number: str
-    score: int
-    comment: str | None
-    tracking_url: str
-
-
 def rate_shipment(
     record: store.ShipmentRecord, rating: FeedbackIn, now: datetime
 ) -> dict[str, Any]:
-    """Store the rating, alert the shop when it is bad, and say thanks."""
-    registration = record.registration
-    assert registration is not None  # find_tracked_shipment guarantees it
-    save_rating(record, rating, now)
-    if rating.score in COMPLAINT_SCORES:
-        complaint = Complaint(
-            order_id=registration.order_id,
-            carrier=record.state.carrier,
-            tracking_number=record.state.tracking_number,
-            score=rating.score,
-            comment=rating.comment,
-            tracking_url=settings().tracking_url(registration.token),
-        )
-        alert_shop(complaint, now)
+    """Store the rating and say thanks; a bad one alerts the shop through the outbox.
+
+    Only a delivered shipment can be rated (409 before). One rating per shipment:
+    the same rating again is the same 200, a different one 409."""
+    if record.state.status != Status.DELIVERED:
+        raise Conflict("Only a delivered shipment can be rated.")
+    stored = record.extra.get("feedback")
+    if stored is None:
+        try:
+            save_rating(record, rating, now)
+        except Conflict:
+            fresh = store.load_shipment(*record.key)
+            stored = fresh.extra.get("feedback") if fresh else None
+            if stored is None:
+                raise
+    if stored is not None and not _same_rating(stored, rating):
+        raise Conflict("This shipment has already been rated.")
     review_url = settings().review_url if rating.score in REVIEW_SCORES else None
     return {"thanks": True, "review_url": review_url}
+
+
+def _same_rating(stored: dict[str, Any], rating: FeedbackIn) -> bool:
+    return int(stored.get("score", 0)) == rating.score and stored.get("comment") == rating.comment
 
 
 def save_rating(record: store.ShipmentRecord, rating: FeedbackIn, now: datetime) -> None:
@@ -123,7 +116,8 @@ def save_rating(record: store.ShipmentRecord, rating: FeedbackIn, now: datetime)
     )
     outbox: dict[str, Any] = {
         "TableName": table,
-        "Item": store.outbox_item(record, change, now, score=rating.score),
+        # The comment rides along for the shop's complaint alert, never into events.
+        "Item": store.outbox_item(record, change, now, score=rating.score, comment=rating.comment),
         "ConditionExpression": "attribute_not_exists(pk)",
     }
     client = aws.dynamodb()
@@ -135,65 +129,3 @@ def save_rating(record: store.ShipmentRecord, rating: FeedbackIn, now: datetime)
         if "ConditionalCheckFailed" in reasons:
             raise Conflict("This shipment has already been rated.") from error
         raise
-
-
-def complaint_id(carrier: str, tracking_number: str) -> str:
-    """One complaint per shipment at most, whatever is retried."""
-    identity = f"{carrier}#{tracking_number}#complaint#merchant"
-    return "ntf_" + hashlib.sha256(identity.encode()).hexdigest()[:24]
-
-
-def alert_shop(complaint: Complaint, now: datetime) -> None:
-    """E-mail the shop about a bad rating and log it with the order's notifications.
-
-    Sent while the shopper waits, so the shop hears of it even before the
-    stream is read. A failed send is logged as `failed`; the rating stands.
-    """
-    config = settings()
-    entry = store.NotificationEntry(
-        id=complaint_id(complaint.carrier, complaint.tracking_number),
-        order_id=complaint.order_id,
-        channel="merchant",
-        kind="complaint",
-        carrier=complaint.carrier,
-        tracking_number=complaint.tracking_number,
-        status="sending",
-        created_at=now,
-    )
-    if not store.claim_notification(entry):
-        return
-    from chalicelib.notify.dispatch import SENT_OBSERVERS, OutgoingMessage
-    from chalicelib.notify.email import build_email, send_email
-
-    subject, text, html = render_complaint(complaint, config.brand_name)
-    try:
-        raw = build_email(
-            config.email_from, config.brand_name, config.support_email, subject, text, html, None
-        )
-        send_email(config.email_from, config.support_email, raw)
-    except Exception as error:
-        code = error_code(error)
-        store.finish_notification(entry.order_id, entry.id, "failed", code)
-        logger.warning("complaint e-mail failed", extra={"error_code": code})
-        return
-    store.finish_notification(entry.order_id, entry.id, "sent", None)
-    message = OutgoingMessage(
-        "merchant", config.support_email, "complaint", subject, text, complaint.tracking_url
-    )
-    for observer in SENT_OBSERVERS:
-        observer(message)
-
-
-def render_complaint(complaint: Complaint, brand: str) -> tuple[str, str, str]:
-    """Subject, text and HTML of the shop's alert (Turkish first: the shop's own staff)."""
-    from chalicelib.shopper.page import environment
-
-    subject = (
-        f"{brand}: düşük puan {complaint.score}/5 · sipariş {complaint.order_id} "
-        f"(low rating, order {complaint.order_id})"
-    )
-    values = {"brand": brand, "subject": subject, "complaint": complaint}
-    env = environment()
-    text = env.get_template("page/complaint.txt.j2").render(values)
-    html = env.get_template("page/complaint.html.j2").render(values)
-    return subject, text, html

@@ -74,7 +74,7 @@ def apply_update(update: CarrierUpdate, now: datetime) -> int:
         record = store.load_shipment(update.carrier, update.tracking_number)
         if record is None:
             record = store.ShipmentRecord(ShipmentState(update.carrier, update.tracking_number))
-        result = merge_update(record.state, update)
+        result = merge_update(record.state, update, now)
         if result.is_noop:
             return 0
         try:

@@ -88,7 +88,9 @@ def register_order(order: OrderIn, now: datetime) -> tuple[int, dict[str, Any]]:
         for entry in document["shipments"]
     ]
     try:
-        store.register_order(document, request_hash, registrations, now)
+        store.register_order(
+            document, request_hash, registrations, now, confirm=settings().order_confirmation
+        )
     except store.ConcurrentUpdate:
         existing = store.load_order(order.order_id)
         if existing is None:
@@ -106,7 +108,7 @@ def _refuse_channels_without_address(order: OrderIn) -> None:
             details=[
                 {
                     "loc": ["notifications", channel],
-                    "msg": f"is on, but the customer has no {needs}",
+                    "msg": f"turned on, but the customer has no {needs}",
                 }
                 for channel, needs in missing
             ]
@@ -133,6 +135,8 @@ def add_shipment(order_id: str, shipment: ShipmentIn, now: datetime) -> tuple[in
         for entry in stored.document["shipments"]:
             if (entry["carrier"], entry["tracking_number"]) == key:
                 return 200, shipment_reference(entry)
+        if stored.document.get("cancelled_at"):
+            raise Conflict("This order has been cancelled.")
         entry = {**_shipment_entry(shipment), "tracking_token": new_tracking_token()}
         document = {**stored.document, "shipments": [*stored.document["shipments"], entry]}
         registration = registration_for(order_id, document, entry["tracking_token"], now)

@@ -18,21 +18,22 @@ from chalicelib.errors import Conflict, NotFound
 
 MAX_ATTEMPTS = 5
 # What the notifier assumes when an order never said (CONTRACT.md section 5).
-DEFAULTS = {"email": True, "sms": False}
+DEFAULTS = {"email": True, "sms": False, "whatsapp": False}
 
 
 class PreferencesIn(BaseModel):
-    """Either channel or both; a channel left out keeps its setting."""
+    """Any subset of the channels; a channel left out keeps its setting."""
 
     model_config = ConfigDict(extra="forbid")
 
     email: StrictBool | None = None
     sms: StrictBool | None = None
+    whatsapp: StrictBool | None = None
 
     @model_validator(mode="after")
     def _says_something(self) -> PreferencesIn:
-        if self.email is None and self.sms is None:
-            raise ValueError("give `email`, `sms` or both, each true or false")
+        if self.email is None and self.sms is None and self.whatsapp is None:
+            raise ValueError("give `email`, `sms` or `whatsapp`, each true or false")
         return self
 
 
@@ -85,10 +86,8 @@ def set_preferences(record: store.ShipmentRecord, change: PreferencesIn) -> dict
     for _ in range(MAX_ATTEMPTS):
         stored = _load(order_id)
         current = stored_preferences(stored.document)
-        wanted = {
-            "email": current["email"] if change.email is None else change.email,
-            "sms": current["sms"] if change.sms is None else change.sms,
-        }
+        asked = change.model_dump(exclude_none=True)
+        wanted = {name: asked.get(name, value) for name, value in current.items()}
         if stored.document.get("notifications") == wanted:
             return wanted  # nothing to write: a repeated click costs no write
         document = {**stored.document, "notifications": wanted}

@@ -19,7 +19,12 @@ from chalicelib.config import settings
 from chalicelib.domain.events import CarrierUpdate, format_utc
 from chalicelib.domain.shipment import Change, MergeResult, merge_update
 from chalicelib.domain.status import Status
-from chalicelib.domain.timing import clock_delay, expiry_event, feedback_due_at
+from chalicelib.domain.timing import (
+    clock_delay,
+    expiry_event,
+    feedback_due_at,
+    thank_you_due_at,
+)
 from chalicelib.dynamo_codec import decode_item
 
 logger = logging.getLogger(__name__)
@@ -31,7 +36,9 @@ class ScanReport:
     items_read: int = 0
     delayed: int = 0
     expired: int = 0
+    applied_pending: int = 0
     feedback_requests: int = 0
+    thank_yous: int = 0
     held_sms_sent: int = 0
     rescheduled: int = 0
     contended: int = 0
@@ -105,10 +112,14 @@ def _advance(record: store.ShipmentRecord, now: datetime, report: ScanReport) ->
         return
     state, timings = record.state, settings().timings
     result: MergeResult | None = None
-    if not state.status.is_final and now >= expiry_event(state, facts, timings).occurred_at:
+    if state.pending_until is not None and now >= state.pending_until:
+        # Events that were dated ahead (or a same-day reversible final) count now.
+        result = merge_update(state, CarrierUpdate(state.carrier, state.tracking_number), now)
+        report.applied_pending += 1
+    elif not state.status.is_final and now >= expiry_event(state, facts, timings).occurred_at:
         expired = expiry_event(state, facts, timings)
         result = merge_update(
-            state, CarrierUpdate(state.carrier, state.tracking_number, (expired,))
+            state, CarrierUpdate(state.carrier, state.tracking_number, (expired,)), now
         )
         report.expired += 1
     elif (delay := clock_delay(state, facts, now, timings)) is not None:
@@ -127,6 +138,18 @@ def _advance(record: store.ShipmentRecord, now: datetime, report: ScanReport) ->
         record = replace(record, extra=extra)
         result = MergeResult(state, (), (request,))
         report.feedback_requests += 1
+    due_thanks = thank_you_due_at(state, facts, timings)
+    if result is None and due_thanks is not None and now >= due_thanks:
+        thanks = Change(
+            kind="thank_you",
+            status=Status.DELIVERED,
+            previous_status=Status.DELIVERED,
+            occurred_at=due_thanks,
+            notify_customer=True,
+        )
+        record = replace(record, extra=record.extra | {"thanked_at": format_utc(now)})
+        result = MergeResult(state, (), (thanks,))
+        report.thank_yous += 1
     if result is None:
         result = MergeResult(state, (), ())  # nothing happened: just reschedule
         report.rescheduled += 1

@@ -142,6 +142,7 @@ def shipment_from_item(item: Mapping[str, Any]) -> ShipmentRecord:
         delay_since=_parse_optional_time(raw.get("delay_since")),
         reached=frozenset(Status(value) for value in raw.get("reached", [])),
         last_event_at=_parse_optional_time(raw.get("last_event_at")),
+        pending_until=_parse_optional_time(raw.get("pending_until")),
     )
     registration = None
     if raw.get("order_id") and raw.get("token"):
@@ -176,6 +177,7 @@ def shipment_to_item(record: ShipmentRecord, version: int, now: datetime) -> Ite
         "delay_since": _optional_time(state.delay_since),
         "reached": sorted(status.value for status in state.reached),
         "last_event_at": _optional_time(state.last_event_at),
+        "pending_until": _optional_time(state.pending_until),
         "version": version,
         "updated_at": format_utc(now),
     }
@@ -202,6 +204,7 @@ def clock_facts(record: ShipmentRecord) -> ClockFacts | None:
         feedback_requested=bool(record.extra.get("feedback_requested_at")),
         rated=bool(record.extra.get("feedback")),
         is_return=reg.return_id is not None,
+        thanked=bool(record.extra.get("thanked_at")),
     )
 
 
@@ -298,6 +301,7 @@ def outbox_item(record: ShipmentRecord, change: Change, now: datetime, **extra: 
             "notify_customer": change.notify_customer,
             "delay_reason": change.delay_reason.value if change.delay_reason else None,
             "delayed": state.delayed,
+            "with_delay": change.with_delay or None,
             "estimated_delivery": state.estimated_delivery,
             "carrier": state.carrier,
             "tracking_number": state.tracking_number,
@@ -352,6 +356,66 @@ def _outbox_put(
         "Item": outbox_item(record, change, now, **extra),
         "ConditionExpression": "attribute_not_exists(pk)",
     }
+
+
+def order_outbox_put(
+    order_id: str,
+    kind: str,
+    occurred_at: datetime,
+    shipments: Sequence[Mapping[str, Any]],
+    now: datetime,
+) -> dict[str, Any]:
+    """An outbox row about the whole order (`order_confirmed`, an order-wide
+    `cancelled`): one message per channel for the order, not one per shipment."""
+    first = shipments[0] if shipments else {}
+    change_id = f"{format_utc(occurred_at)}#{kind}"
+    item = encode_item(
+        {
+            "pk": order_pk(order_id),
+            "sk": f"OUT#{change_id}",
+            "record_type": "outbox",
+            "order_wide": True,
+            "change_id": change_id,
+            "kind": kind,
+            "status": Status.CANCELLED.value if kind == "cancelled" else Status.PENDING.value,
+            "occurred_at": format_utc(occurred_at),
+            "notify_customer": True,
+            "order_id": order_id,
+            # The first shipment names the row (the log's carrier and tracking number).
+            "carrier": first.get("carrier"),
+            "tracking_number": first.get("tracking_number"),
+            "tracking_token": first.get("tracking_token"),
+            "shipments": [
+                {key: entry.get(key) for key in ("carrier", "tracking_number", "tracking_token")}
+                for entry in shipments
+            ],
+            "created_at": format_utc(now),
+            "expires_at": int((now + OUTBOX_RETENTION).timestamp()),
+        }
+    )
+    return {"TableName": _table(), "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}
+
+
+def save_order_cancellation(
+    order_id: str,
+    document: dict[str, Any],
+    read_version: int,
+    merges: Sequence[tuple[ShipmentRecord, MergeResult]],
+    now: datetime,
+) -> None:
+    """The order marked cancelled, every shipment cancelled, and one order-wide
+    outbox row for the shopper: all in one transaction."""
+    writes: list[dict[str, Any]] = [
+        {"Update": _order_document_update(order_id, document, read_version)},
+        {"Put": order_outbox_put(order_id, "cancelled", now, document["shipments"], now)},
+    ]
+    for record, result in merges:
+        merged = replace(record, state=result.state)
+        item = shipment_to_item(merged, record.version + 1, now)
+        writes.append({"Put": _guarded_put(item, record.version)})
+        if record.registration:
+            writes += [{"Put": _outbox_put(merged, change, now)} for change in result.changes]
+    _transact(writes)
 
 
 def record_refund(
@@ -448,8 +512,11 @@ def register_order(
     request_hash: str,
     registrations: Sequence[tuple[tuple[str, str], Registration, str | None]],
     now: datetime,
+    *,
+    confirm: bool = False,
 ) -> None:
-    """Create the order and claim its shipments, all or nothing.
+    """Create the order and claim its shipments, all or nothing; with `confirm`,
+    also the `order_confirmed` outbox row (the shopper's first message).
 
     Raises `ConcurrentUpdate` when the order id exists already or a shipment
     belongs to another order (the caller reads again to tell which).
@@ -473,6 +540,11 @@ def register_order(
     writes += [
         {"Update": _claim_shipment(key, reg, now, estimate)} for key, reg, estimate in registrations
     ]
+    if confirm:
+        order_id = document["order_id"]
+        writes.append(
+            {"Put": order_outbox_put(order_id, "order_confirmed", now, document["shipments"], now)}
+        )
     _transact(writes)
 
 
@@ -589,11 +661,12 @@ class NotificationEntry:
     tracking_number: str | None
     status: str
     created_at: datetime
-    detail: str | None = None
+    reason: str | None = None  # why it was skipped, held or failed
     occurred_at: datetime | None = None  # of the change it tells about: orders the log
+    delayed: bool = False  # the message also told of a delay
 
     def as_public(self) -> dict[str, Any]:
-        return {
+        view: dict[str, Any] = {
             "id": self.id,
             "channel": self.channel,
             "kind": self.kind,
@@ -601,8 +674,11 @@ class NotificationEntry:
             "tracking_number": self.tracking_number,
             "status": self.status,
             "created_at": format_utc(self.created_at),
-            "detail": self.detail,
+            "delayed": self.delayed,
         }
+        if self.status in ("skipped", "held", "failed", "retrying"):
+            view["reason"] = self.reason or "unknown"
+        return view
 
 
 def claim_notification(
@@ -629,7 +705,8 @@ def claim_notification(
             "tracking_number": entry.tracking_number,
             "status": entry.status,
             "created_at": format_utc(entry.created_at),
-            "detail": entry.detail,
+            "reason": entry.reason,
+            "delayed": entry.delayed or None,
             "occurred_at": format_utc(entry.occurred_at) if entry.occurred_at else None,
             # A held SMS waits in the scan's due index until quiet hours end.
             "due_shard": due_shard(order_pk(entry.order_id)) if hold_until else None,
@@ -694,17 +771,47 @@ def take_held_notification(order_id: str, note_id: str) -> bool:
     return True
 
 
+def settle_held_notification(order_id: str, note_id: str, status: str, reason: str) -> bool:
+    """End a held message without sending it (superseded). False: already taken."""
+    client = aws.dynamodb()
+    try:
+        client.update_item(
+            TableName=_table(),
+            Key=_key(order_pk(order_id), f"NOTE#{note_id}"),
+            UpdateExpression="SET #status = :status, reason = :reason REMOVE due_shard, due_at",
+            ConditionExpression="#status = :held",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={
+                ":status": {"S": status},
+                ":reason": {"S": reason},
+                ":held": {"S": "held"},
+            },
+        )
+    except client.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def held_notifications(order_id: str) -> list[dict[str, Any]]:
+    """The order's log entries still held or being sent (quiet hours' candidates)."""
+    return [
+        raw
+        for raw in _query_all(order_pk(order_id), "NOTE#")
+        if raw.get("status") in ("held", "sending", "sent") and raw.get("held_row")
+    ]
+
+
 def release_notification(order_id: str, note_id: str) -> None:
     """Nothing was sent (the provider was busy): let the next delivery claim it."""
     finish_notification(order_id, note_id, "retrying", None)
 
 
-def finish_notification(order_id: str, note_id: str, status: str, detail: str | None) -> None:
+def finish_notification(order_id: str, note_id: str, status: str, reason: str | None) -> None:
     values: dict[str, Any] = {":status": {"S": status}}
     expression = "SET #status = :status"
-    if detail:
-        expression += ", detail = :detail"
-        values[":detail"] = {"S": detail[:500]}
+    if reason:
+        expression += ", reason = :reason"
+        values[":reason"] = {"S": reason[:500]}
     aws.dynamodb().update_item(
         TableName=_table(),
         Key=_key(order_pk(order_id), f"NOTE#{note_id}"),
@@ -731,7 +838,7 @@ def list_notifications(order_id: str, now: datetime) -> list[NotificationEntry]:
         if in_flight:
             if now - parse_utc(raw["created_at"]) < IN_FLIGHT_GRACE:
                 continue
-            raw |= {"status": "failed", "detail": "outcome unknown: the send never settled"}
+            raw |= {"status": "failed", "reason": "outcome_unknown"}
         entries.append(
             NotificationEntry(
                 id=raw["id"],
@@ -742,8 +849,9 @@ def list_notifications(order_id: str, now: datetime) -> list[NotificationEntry]:
                 tracking_number=raw.get("tracking_number"),
                 status=raw["status"],
                 created_at=parse_utc(raw["created_at"]),
-                detail=raw.get("detail"),
+                reason=raw.get("reason"),
                 occurred_at=parse_utc(raw["occurred_at"]) if raw.get("occurred_at") else None,
+                delayed=bool(raw.get("delayed")),
             )
         )
     return sorted(entries, key=_log_order)

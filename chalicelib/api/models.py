@@ -118,9 +118,9 @@ class OrderIn(Strict):
         return [
             (channel, needs)
             for channel, on, address, needs in (
-                ("email", wanted.email, customer.email, "an e-mail address"),
-                ("sms", wanted.sms, customer.phone, "a phone number"),
-                ("whatsapp", wanted.whatsapp, customer.phone, "a phone number"),
+                ("email", wanted.email, customer.email, "e-mail address"),
+                ("sms", wanted.sms, customer.phone, "phone number"),
+                ("whatsapp", wanted.whatsapp, customer.phone, "phone number"),
             )
             if on and not address
         ]

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from chalicelib.domain.events import CarrierUpdate, TrackingEvent, format_utc
 from chalicelib.domain.status import NOTIFYING_STATUSES, Status
@@ -21,6 +22,26 @@ from chalicelib.domain.status import NOTIFYING_STATUSES, Status
 # history is cut by count and by its (estimated) stored size, whichever comes first.
 MAX_STORED_EVENTS = 300
 MAX_STORED_HISTORY_BYTES = 300_000
+
+
+# An event dated more than this far ahead of the receiving clock is kept but does
+# nothing until its time has come (a carrier's clock may run a little fast, not months).
+FUTURE_TOLERANCE = timedelta(hours=1)
+# Carriers whose "final" statuses may be reversed the same day (MNG: delivered, not
+# delivered and returned can be corrected before the day closes). Such a status
+# counts only from the end of its day, in the carrier's own time zone.
+SAME_DAY_REVERSIBLE_CARRIERS = frozenset({"mng"})
+CARRIER_ZONE = ZoneInfo("Europe/Istanbul")
+
+
+def effective_from(event: TrackingEvent) -> datetime:
+    """From when an event may move the shipment's status (CONTRACT.md sections 3, 10)."""
+    if event.carrier in SAME_DAY_REVERSIBLE_CARRIERS and event.status.is_final:
+        local_day = event.occurred_at.astimezone(CARRIER_ZONE).date() + timedelta(days=1)
+        return datetime.combine(local_day, time(0), tzinfo=CARRIER_ZONE).astimezone(
+            event.occurred_at.tzinfo
+        )
+    return event.occurred_at - FUTURE_TOLERANCE
 
 
 class DelayReason(StrEnum):
@@ -39,6 +60,9 @@ class Change:
     occurred_at: datetime
     notify_customer: bool
     delay_reason: DelayReason | None = None
+    # A status change that also starts a delay: its one message says both, and the
+    # delay's own change (kept for the shop's `shipment.delayed` event) tells no one.
+    with_delay: bool = False
 
     @property
     def change_id(self) -> str:
@@ -60,6 +84,9 @@ class ShipmentState:
     delay_since: datetime | None = None
     reached: frozenset[Status] = field(default_factory=frozenset)
     last_event_at: datetime | None = None
+    # The earliest moment a stored but not yet effective event (dated in the future,
+    # or a same-day reversible final) starts to count: the scan merges again then.
+    pending_until: datetime | None = None
 
     @property
     def event_ids(self) -> frozenset[str]:
@@ -80,8 +107,14 @@ class MergeResult:
         return not self.new_events and not self.changes and not self.estimate_moved
 
 
-def merge_update(state: ShipmentState, update: CarrierUpdate) -> MergeResult:
-    """Fold one carrier update into the stored state."""
+def merge_update(
+    state: ShipmentState, update: CarrierUpdate, now: datetime | None = None
+) -> MergeResult:
+    """Fold one carrier update into the stored state, as things stand at `now`.
+
+    Events that are not yet effective at `now` (see `effective_from`) are stored
+    but move nothing; `pending_until` says when to merge again. Without `now`
+    every event counts (the history's own view, used by property tests)."""
     # Events are keyed by identity. Two deliveries of one event may differ in
     # fields outside the identity (the vendor's raw status, the delay flag);
     # the larger `detail_rank` wins, so the stored history never depends on
@@ -97,7 +130,15 @@ def merge_update(state: ShipmentState, update: CarrierUpdate) -> MergeResult:
     kept = (event for key, event in stored.items() if key not in fresh)
     all_events = tuple(sorted((*kept, *new_events), key=_sort_key, reverse=True))
 
-    status, status_at = _current_status(all_events, state)
+    effective = (
+        all_events
+        if now is None
+        else tuple(event for event in all_events if effective_from(event) <= now)
+    )
+    pending_until = min(
+        (effective_from(event) for event in all_events if event not in effective), default=None
+    )
+    status, status_at = _current_status(effective, state)
     changes: list[Change] = []
     previous = state.status
     if status != previous and status_at is not None:
@@ -115,21 +156,25 @@ def merge_update(state: ShipmentState, update: CarrierUpdate) -> MergeResult:
     delayed, reason, since = state.delayed, state.delay_reason, state.delay_since
     if status.is_final or estimate_later:
         delayed, reason, since = False, None, None
-    reported_at = _carrier_delay_reported_at(all_events, status, estimate_as_of)
+    reported_at = _carrier_delay_reported_at(effective, status, estimate_as_of)
     if not delayed and reported_at is not None:
         delayed, reason, since = True, DelayReason.CARRIER_REPORTED, reported_at
+        status_change = changes[0] if changes else None
+        if status_change is not None and status_change.notify_customer:
+            # One change, one message: the status message says the delay too.
+            changes[0] = replace(status_change, with_delay=True, delay_reason=reason)
         changes.append(
             Change(
                 kind="delayed",
                 status=status,
                 previous_status=previous,
                 occurred_at=reported_at,
-                notify_customer=True,
+                notify_customer=not (changes and changes[0].with_delay),
                 delay_reason=reason,
             )
         )
 
-    last_event_at = max((event.occurred_at for event in all_events), default=state.last_event_at)
+    last_event_at = max((event.occurred_at for event in effective), default=state.last_event_at)
     merged = replace(
         state,
         status=status,
@@ -142,8 +187,10 @@ def merge_update(state: ShipmentState, update: CarrierUpdate) -> MergeResult:
         delay_since=since,
         reached=state.reached | {status} if status != Status.PENDING else state.reached,
         last_event_at=last_event_at,
+        pending_until=pending_until,
     )
     moved = (estimate, estimate_as_of) != (state.estimated_delivery, state.estimate_as_of)
+    moved = moved or pending_until != state.pending_until
     return MergeResult(merged, new_events, tuple(changes), estimate_moved=moved)
 
 

@@ -24,6 +24,7 @@ class Timings:
     expire: timedelta
     feedback_delay: timedelta
     zone: tzinfo
+    thank_you_delay: timedelta | None = None  # None: no thank-you messages
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class ClockFacts:
     feedback_requested: bool = False
     rated: bool = False
     is_return: bool = False
+    thanked: bool = False
 
 
 def activity_since(state: ShipmentState, facts: ClockFacts) -> datetime:
@@ -77,12 +79,24 @@ def feedback_due_at(state: ShipmentState, facts: ClockFacts, timings: Timings) -
     return state.status_at + timings.feedback_delay
 
 
+def thank_you_due_at(state: ShipmentState, facts: ClockFacts, timings: Timings) -> datetime | None:
+    """`thank_you` (section 8): days after delivery, once, never for a return."""
+    if state.status != Status.DELIVERED or facts.thanked or facts.is_return:
+        return None
+    if state.status_at is None or timings.thank_you_delay is None:
+        return None
+    return state.status_at + timings.thank_you_delay
+
+
 def next_check(state: ShipmentState, facts: ClockFacts, timings: Timings) -> datetime | None:
     """When the scan must look at this shipment next; None: never again."""
+    pending = [state.pending_until] if state.pending_until else []
     if state.status.is_final:
-        return feedback_due_at(state, facts, timings)
+        due = [*pending, *filter(None, (feedback_due_at(state, facts, timings),))]
+        due += filter(None, (thank_you_due_at(state, facts, timings),))
+        return min(due, default=None)
     since = activity_since(state, facts)
-    candidates = [since + timings.expire]
+    candidates = [*pending, since + timings.expire]
     if not state.delayed:
         candidates.append(since + timings.stall)
         if state.estimated_delivery:

@@ -23,7 +23,7 @@ from chalicelib.domain.events import parse_utc
 from chalicelib.domain.status import Locale, Status, parse_locale
 from chalicelib.domain.timing import end_of_quiet_hours, in_quiet_hours
 from chalicelib.dynamo_codec import decode_item
-from chalicelib.notify.render import MessageContext
+from chalicelib.notify.render import MerchantAlert, MessageContext, ShipmentLink
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +65,13 @@ def is_transient(error: Exception) -> bool:
     return isinstance(status, int) and (status == 429 or status >= 500)
 
 
-# A rating request is a longer ask than SMS suits.
-EMAIL_ONLY_KINDS = frozenset({"feedback_request"})
+# A rating request or a thank-you is a longer ask than SMS suits.
+EMAIL_ONLY_KINDS = frozenset({"feedback_request", "thank_you"})
+# Commercial electronic messages (İYS, Law 6563): only with the customer's consent.
+COMMERCIAL_KINDS = frozenset({"feedback_request", "thank_you"})
+# Kinds whose message must not show a shipment status.
+STATUSLESS_KINDS = frozenset({"refunded", "order_confirmed", "thank_you"})
+COMPLAINT_SCORES = frozenset({1, 2})
 
 
 @dataclass(frozen=True)
@@ -133,13 +138,33 @@ def process_stream_record(
 
 
 def notification_id(row: dict[str, Any], channel: str) -> str:
-    """Deterministic per (shipment, change, channel): the dedupe key."""
-    identity = f"{row['carrier']}#{row['tracking_number']}#{row['change_id']}#{channel}"
+    """Deterministic per (shipment or order, change, channel): the dedupe key."""
+    subject = (
+        f"order#{row['order_id']}"
+        if row.get("order_wide")
+        else f"{row['carrier']}#{row['tracking_number']}"
+    )
+    identity = f"{subject}#{row['change_id']}#{channel}"
     return "ntf_" + hashlib.sha256(identity.encode()).hexdigest()[:24]
 
 
+# Why a notification was not sent (the `reason` of skipped and held entries).
+OPTED_OUT = "opted_out"
+NO_COMMERCIAL_CONSENT = "no_commercial_consent"
+QUIET_HOURS = "quiet_hours"
+SUPERSEDED = "superseded"
+
+# Channels whose messages wait for the end of quiet hours; e-mail never waits.
+HELD_AT_NIGHT = frozenset({"sms"})
+
+
 def deliver_outbox_row(row: dict[str, Any], now: datetime) -> None:
-    if not row.get("order_id") or not row.get("notify_customer"):
+    if not row.get("order_id"):
+        return
+    if row["kind"] == "feedback" and int(row.get("score") or 0) in COMPLAINT_SCORES:
+        alert_shop_of_complaint(row, now)
+        return
+    if not row.get("notify_customer"):
         return
     stored = store.load_order(row["order_id"])
     if stored is None:
@@ -154,9 +179,14 @@ def deliver_outbox_row(row: dict[str, Any], now: datetime) -> None:
     ]
     if row["kind"] in EMAIL_ONLY_KINDS:
         channels = channels[:1]
+    # İYS (Law 6563): commercial messages only with the customer's consent.
+    refused = None
+    if row["kind"] in COMMERCIAL_KINDS and not customer.get("commercial_consent"):
+        refused = NO_COMMERCIAL_CONSENT
     for channel, address, enabled in channels:
         if address:
-            _deliver(channel, address, bool(enabled), row, context, now)
+            reason = refused or (None if enabled else OPTED_OUT)
+            _deliver(channel, address, reason, row, context, now)
 
 
 def _message_context(row: dict[str, Any], customer: dict[str, Any]) -> MessageContext:
@@ -164,21 +194,32 @@ def _message_context(row: dict[str, Any], customer: dict[str, Any]) -> MessageCo
     token = row.get("tracking_token") or ""
     locale: Locale = parse_locale(customer.get("locale")) or "tr"
     link = config.tracking_url(token)
-    if row["kind"] == "feedback_request":
+    kind = row["kind"]
+    if kind == "feedback_request":
         link += "#rating"  # straight to the rating form on the page
+    shipments = tuple(
+        ShipmentLink(entry["carrier"], entry["tracking_number"],
+                     config.tracking_url(entry.get("tracking_token") or ""))
+        for entry in row.get("shipments") or ()
+    )  # fmt: skip
     return MessageContext(
-        kind=row["kind"],
+        kind=kind,
         locale=locale,
         brand=config.brand_name,
         first_name=first_name(customer.get("name", "")),
-        carrier=row["carrier"],
-        tracking_number=row["tracking_number"],
-        status=Status(row["status"]),
+        carrier=row.get("carrier") or "",
+        tracking_number=row.get("tracking_number") or "",
+        status=None if kind in STATUSLESS_KINDS else Status(row["status"]),
         tracking_url=link,
         unsubscribe_url=f"{config.tracking_url(token)}/unsubscribe",
         estimated_delivery=row.get("estimated_delivery"),
+        delayed=bool(row.get("with_delay")),
         delay_reason=row.get("delay_reason"),
-        refund=f"{row['amount']} {row['currency']}" if row.get("amount") else None,
+        refund_amount=row.get("amount"),
+        refund_currency=row.get("currency"),
+        coupon=config.thank_you_coupon if kind == "thank_you" else None,
+        review_url=config.review_url if kind == "thank_you" else None,
+        shipments=shipments,
     )
 
 
@@ -187,33 +228,44 @@ def first_name(full_name: str) -> str:
     return parts[0] if parts else ""
 
 
-def _deliver(
-    channel: str,
-    address: str,
-    enabled: bool,
-    row: dict[str, Any],
-    context: MessageContext,
-    now: datetime,
-) -> None:
-    entry = store.NotificationEntry(
+def _log_entry(
+    row: dict[str, Any], channel: str, status: str, reason: str | None, now: datetime
+) -> store.NotificationEntry:
+    return store.NotificationEntry(
         id=notification_id(row, channel),
         order_id=row["order_id"],
         channel=channel,
         kind=row["kind"],
-        carrier=row["carrier"],
-        tracking_number=row["tracking_number"],
-        status="sending" if enabled else "skipped",
+        carrier=row.get("carrier"),
+        tracking_number=row.get("tracking_number"),
+        status=status,
         created_at=parse_utc(row["created_at"]) if row.get("created_at") else now,
-        detail=None if enabled else "turned off by the customer",
+        reason=reason,
         occurred_at=parse_utc(row["occurred_at"]) if row.get("occurred_at") else None,
+        delayed=bool(row.get("with_delay")) or row["kind"] == "delayed",
     )
-    if enabled and channel == "sms" and in_quiet_hours(now, settings().zone):
-        # No SMS at night where the shopper lives: the scan sends it at 09:00.
-        held = replace(entry, status="held", detail="held for quiet hours")
+
+
+def _deliver(
+    channel: str,
+    address: str,
+    skip_reason: str | None,
+    row: dict[str, Any],
+    context: MessageContext,
+    now: datetime,
+) -> None:
+    if skip_reason is not None:
+        store.claim_notification(_log_entry(row, channel, "skipped", skip_reason, now))
+        return
+    entry = _log_entry(row, channel, "sending", None, now)
+    if channel in HELD_AT_NIGHT and in_quiet_hours(now, settings().zone):
+        # Not at night where the shopper lives: the scan sends it at 09:00, unless
+        # a newer message about the same shipment supersedes it by then.
+        held = replace(entry, status="held", reason=QUIET_HOURS)
         store.claim_notification(held, hold_until=end_of_quiet_hours(now, settings().zone),
                                  held_row=_held_row(row))  # fmt: skip
         return
-    if not store.claim_notification(entry) or not enabled:
+    if not store.claim_notification(entry):
         return
     _send_claimed(entry, address, context)
 
@@ -222,35 +274,103 @@ def _held_row(row: dict[str, Any]) -> dict[str, Any]:
     keys = (
         "kind", "status", "carrier", "tracking_number", "order_id", "tracking_token",
         "estimated_delivery", "delay_reason", "change_id", "created_at", "amount", "currency",
+        "occurred_at", "with_delay", "order_wide", "shipments",
     )  # fmt: skip
     return {key: row[key] for key in keys if row.get(key) is not None}
 
 
 def send_held_sms(item: dict[str, Any], now: datetime) -> bool:
-    """The scan's half of quiet hours: send an SMS held overnight, once."""
+    """The scan's half of quiet hours: send a message held overnight, once, unless
+    a newer one about the same shipment was held too (then this one is superseded)."""
     row = item.get("held_row") or {}
+    if _superseded(item):
+        store.settle_held_notification(item["order_id"], item["id"], "skipped", SUPERSEDED)
+        return False
     if not store.take_held_notification(item["order_id"], item["id"]):
         return False  # another scan got it
     stored = store.load_order(item["order_id"])
     customer = stored.document.get("customer", {}) if stored else {}
     preferences = stored.document.get("notifications", {}) if stored else {}
     phone = customer.get("phone")
-    if not phone or not preferences.get("sms", False):
-        store.finish_notification(item["order_id"], item["id"], "skipped", "turned off overnight")
+    if not phone or not preferences.get(item.get("channel") or "sms", False):
+        store.finish_notification(item["order_id"], item["id"], "skipped", OPTED_OUT)
         return False
     entry = store.NotificationEntry(
-        id=item["id"], order_id=item["order_id"], channel="sms", kind=row.get("kind", ""),
-        carrier=row.get("carrier"), tracking_number=row.get("tracking_number"),
-        status="sending", created_at=now,
+        id=item["id"], order_id=item["order_id"], channel=item.get("channel") or "sms",
+        kind=row.get("kind", ""), carrier=row.get("carrier"),
+        tracking_number=row.get("tracking_number"), status="sending", created_at=now,
     )  # fmt: skip
     _send_claimed(entry, phone, _message_context(row, customer))
     return True
 
 
+def _superseded(item: dict[str, Any]) -> bool:
+    """A newer message on the same channel about the same shipment (or order) is
+    held or on its way: the shopper needs only the newest."""
+    mine = item.get("held_row") or {}
+
+    def subject(values: dict[str, Any]) -> tuple[Any, ...]:
+        if values.get("order_wide"):
+            return ("order",)
+        return (values.get("carrier"), values.get("tracking_number"))
+
+    def moment(values: dict[str, Any], entry_id: str) -> tuple[str, str]:
+        return (values.get("occurred_at") or values.get("created_at") or "", entry_id)
+
+    for other in store.held_notifications(item["order_id"]):
+        if other["id"] == item["id"] or other.get("channel") != item.get("channel"):
+            continue
+        theirs = other.get("held_row") or {}
+        if subject(theirs) == subject(mine) and moment(theirs, other["id"]) > moment(
+            mine, item["id"]
+        ):
+            return True
+    return False
+
+
+def alert_shop_of_complaint(row: dict[str, Any], now: datetime) -> None:
+    """A score of 1 or 2 alerts the shop (channel `merchant`, kind `complaint`),
+    through the outbox like every other message: claimed once, retried, logged."""
+    config = settings()
+    complaint_row = {**row, "kind": "complaint", "change_id": "complaint"}
+    entry = replace(_log_entry(complaint_row, "merchant", "sending", None, now), created_at=now)
+    if not store.claim_notification(entry):
+        return
+    from chalicelib.notify.render import render_merchant_alert
+
+    alert = MerchantAlert(
+        kind="complaint",
+        brand=config.brand_name,
+        order_id=row["order_id"],
+        carrier=row["carrier"],
+        tracking_number=row["tracking_number"],
+        tracking_url=config.tracking_url(row.get("tracking_token") or ""),
+        score=int(row["score"]),
+        comment=row.get("comment"),
+    )
+
+    def send() -> OutgoingMessage:
+        from chalicelib.notify.email import build_email, send_email
+
+        email = render_merchant_alert(alert)
+        raw = build_email(config.email_from, config.brand_name, config.support_email,
+                          email.subject, email.text, email.html, None)  # fmt: skip
+        send_email(config.email_from, config.support_email, raw)
+        return OutgoingMessage("merchant", config.support_email, "complaint", email.subject,
+                               email.text, alert.tracking_url)  # fmt: skip
+
+    _settle(entry, send)
+
+
 def _send_claimed(entry: store.NotificationEntry, address: str, context: MessageContext) -> None:
+    _settle(entry, lambda: _send(entry.channel, address, context))
+
+
+def _settle(entry: store.NotificationEntry, send: Callable[[], OutgoingMessage]) -> None:
+    """Send a claimed notification and record what became of it."""
     channel = entry.channel
     try:
-        message = _send(channel, address, context)
+        message = send()
     except Exception as error:
         code = error_code(error)
         if is_transient(error):

@@ -21,6 +21,13 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 @dataclass(frozen=True)
+class ShipmentLink:
+    carrier: str
+    tracking_number: str
+    tracking_url: str
+
+
+@dataclass(frozen=True)
 class MessageContext:
     kind: str
     locale: Locale
@@ -28,12 +35,17 @@ class MessageContext:
     first_name: str
     carrier: str
     tracking_number: str
-    status: Status
+    status: Status | None  # None where no shipment status belongs in the message
     tracking_url: str
     unsubscribe_url: str
     estimated_delivery: str | None = None
+    delayed: bool = False  # this status change also starts a delay: one message says both
     delay_reason: str | None = None
-    refund: str | None = None  # "149.90 TRY"
+    refund_amount: str | None = None
+    refund_currency: str | None = None
+    coupon: str | None = None
+    review_url: str | None = None
+    shipments: tuple[ShipmentLink, ...] = ()  # order-wide messages: every parcel's link
 
 
 @dataclass(frozen=True)
@@ -60,8 +72,9 @@ def _variables(context: MessageContext) -> dict[str, Any]:
     explanation = None
     if context.kind == "delayed" and context.delay_reason:
         explanation = DELAY_EXPLANATIONS.get(context.delay_reason, {}).get(locale)
-    if context.kind == "refunded" and context.refund:
-        explanation = phrase("refund_amount", locale, amount=context.refund)
+    if context.kind == "refunded" and context.refund_amount:
+        amount = f"{context.refund_amount} {context.refund_currency}"
+        explanation = phrase("refund_amount", locale, amount=amount)
     greeting = (
         phrase("greeting", locale, name=context.first_name)
         if context.first_name
@@ -76,7 +89,7 @@ def _variables(context: MessageContext) -> dict[str, Any]:
         "greeting": greeting,
         "explanation": explanation,
         "status_caption": phrase("status", locale),
-        "status_label": context.status.label(locale),
+        "status_label": context.status.label(locale) if context.status else "",
         "estimate_caption": phrase("estimated_delivery", locale),
         "estimated_delivery": format_estimate(context.estimated_delivery, locale),
         "carrier": context.carrier,
@@ -117,3 +130,33 @@ def format_estimate(estimate: str | None, locale: Locale) -> str | None:
         return None
     day = date.fromisoformat(estimate[:10])
     return f"{day.day} {MONTHS[locale][day.month - 1]} {day.year}"
+
+
+@dataclass(frozen=True)
+class MerchantAlert:
+    """What the shop's staff need to follow something up; never the shopper's contacts."""
+
+    kind: str  # complaint (and later cancellation_request, return_request, issue)
+    brand: str
+    order_id: str
+    carrier: str
+    tracking_number: str
+    tracking_url: str
+    score: int | None = None
+    comment: str | None = None
+
+
+def render_merchant_alert(alert: MerchantAlert) -> RenderedEmail:
+    subject = f"{alert.brand}: düşük puan {alert.score}/5 · sipariş {alert.order_id}"
+    lines = [
+        f"Sipariş: {alert.order_id}",
+        f"Kargo: {alert.carrier} {alert.tracking_number}",
+        f"Puan: {alert.score}/5",
+        f"Yorum: {alert.comment or '-'}",
+        f"Takip sayfası: {alert.tracking_url}",
+    ]
+    text = "\n".join(lines)
+    from html import escape
+
+    html = "<br>".join(escape(line) for line in lines)
+    return RenderedEmail(subject=subject, html=html, text=text)

@@ -16,16 +16,22 @@ from chalicelib.config import settings
 from chalicelib.domain.events import format_utc
 
 EventType = Literal[
-    "shipment.status_changed", "shipment.delayed", "feedback.received", "return.received"
+    "shipment.status_changed",
+    "shipment.delayed",
+    "feedback.received",
+    "return.received",
+    "order.cancelled",
 ]
+# Outbox kinds that are messages to people, not news for the shop's systems.
+MESSAGE_ONLY_KINDS = frozenset({"order_confirmed", "feedback_request", "thank_you", "refunded"})
 
 
 class EventData(BaseModel):
     model_config = ConfigDict(extra="allow")  # feedback and returns add their own fields
 
     order_id: str
-    carrier: str
-    tracking_number: str
+    carrier: str | None  # None only on an order-wide event of an order without shipments
+    tracking_number: str | None
     status: str
     previous_status: str | None = None
     delayed: bool = False
@@ -42,8 +48,13 @@ class KargoEvent(BaseModel):
     data: EventData
 
 
-def event_type_for(row: dict[str, Any]) -> EventType:
+def event_type_for(row: dict[str, Any]) -> EventType | None:
+    """The shop event an outbox row makes, or None for a message-only row."""
     kind = row["kind"]
+    if kind in MESSAGE_ONLY_KINDS:
+        return None
+    if row.get("order_wide"):
+        return "order.cancelled" if kind == "cancelled" else None
     if kind == "delayed":
         return "shipment.delayed"
     if kind == "feedback":
@@ -58,10 +69,17 @@ def event_id_for(row: dict[str, Any], event_type: str) -> str:
     return "evt_" + hashlib.sha256(identity.encode()).hexdigest()[:26]
 
 
-def event_from_outbox(row: dict[str, Any], now: datetime) -> KargoEvent:
+def event_from_outbox(row: dict[str, Any], now: datetime) -> KargoEvent | None:
     event_type = event_type_for(row)
+    if event_type is None:
+        return None
     token = row.get("tracking_token")
     extra = {key: row[key] for key in ("score", "return_id") if row.get(key) is not None}
+    if row.get("order_wide"):
+        extra["shipments"] = [
+            {"carrier": entry["carrier"], "tracking_number": entry["tracking_number"]}
+            for entry in row.get("shipments") or ()
+        ]
     data = EventData(
         order_id=row["order_id"],
         carrier=row["carrier"],

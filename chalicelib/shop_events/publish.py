@@ -17,7 +17,8 @@ from chalicelib.shop_events.model import KargoEvent, event_from_outbox
 
 
 def publish_shop_events(rows: Sequence[dict[str, Any]], now: datetime) -> None:
-    events = [event_from_outbox(row, now) for row in rows if row.get("order_id")]
+    built = (event_from_outbox(row, now) for row in rows if row.get("order_id"))
+    events = [event for event in built if event is not None]
     if not events:
         return
     fresh = [event for event in events if store.claim_event(event.data.order_id, event.id, now)]

@@ -134,7 +134,7 @@ def schedule_first_delivery(event: dict[str, Any], order_id: str, now: datetime)
         tracking_number=event["data"].get("tracking_number"),
         status="retrying",
         created_at=now,
-        detail="queued",
+        reason="queued",
     )
     if not store.claim_notification(entry, allow_retrying=False):
         return  # a redelivered outbox row: already queued once

@@ -19,6 +19,7 @@ from email.parser import BytesParser
 from typing import Any
 
 import pytest
+import time_machine
 from chalice.test import Client
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
@@ -80,6 +81,12 @@ class Kargo:
         return self.client.http.post(
             path, body=json.dumps(body).encode(), headers={**MERCHANT, **(headers or {})}
         )
+
+    @staticmethod
+    def at(when: datetime) -> Any:
+        """Deliver as if it were `when` (webhook timestamps, the consumer's clock):
+        an event dated ahead of the receiving clock would be held back."""
+        return time_machine.travel(when, tick=True)
 
     def merchant_get(self, path: str) -> Any:
         return self.client.http.get(path, headers=MERCHANT)
@@ -161,6 +168,9 @@ DAYTIME = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 @pytest.fixture
 def kargo(monkeypatch: pytest.MonkeyPatch) -> Iterator[Kargo]:
     monkeypatch.setenv("KARGO_PUBLIC_URL", "https://kargo.test")
+    # Most tests follow one shipment's messages; the order confirmation (on by
+    # default) has tests of its own that turn it back on.
+    monkeypatch.setenv("KARGO_ORDER_CONFIRMATION", "false")
     from chalicelib.notify import dispatch
 
     monkeypatch.setattr(dispatch, "utc_now", lambda: DAYTIME)

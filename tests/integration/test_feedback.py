@@ -120,6 +120,7 @@ def test_a_low_score_alerts_the_shop_once(kargo: Kargo) -> None:
     response = rate(kargo, token, {"score": 2, "comment": "Kutu ezik geldi <b>!</b>"})
     assert response.status_code == 200
     assert json.loads(response.body)["review_url"] is None
+    kargo.settle()  # the alert goes through the outbox, like every message
 
     mails = complaint_mails(kargo)
     assert len(mails) == 1
@@ -161,8 +162,9 @@ def test_a_failed_alert_is_logged_as_failed(kargo: Kargo, monkeypatch: pytest.Mo
     monkeypatch.setattr(email, "send_email", refuse)
     token = shipment_in_state(kargo, "delivered")
     assert rate(kargo, token, {"score": 1}).status_code == 200  # the rating still stands
+    kargo.settle()
     complaints = [n for n in notifications(kargo) if n["kind"] == "complaint"]
-    assert [(n["status"], n["detail"]) for n in complaints] == [("failed", "RuntimeError")]
+    assert [(n["status"], n["reason"]) for n in complaints] == [("failed", "RuntimeError")]
 
 
 def test_the_rating_survives_later_carrier_updates(kargo: Kargo) -> None:
@@ -175,12 +177,22 @@ def test_the_rating_survives_later_carrier_updates(kargo: Kargo) -> None:
     assert "You gave us 5 out of 5." in kargo.client.http.get(f"/t/{token}?lang=en").body.decode()
 
 
-def test_rating_before_delivery_is_accepted(kargo: Kargo) -> None:
-    # The contract does not restrict it, and a stuck parcel is exactly when a
-    # shopper wants to complain; the page offers the form only once delivered.
-    token = shipment_in_state(kargo, "exception")
-    assert rate(kargo, token, {"score": 1}).status_code == 200
-    assert len(complaint_mails(kargo)) == 1
+@pytest.mark.parametrize("status", ["exception", "out_for_delivery", "returned"])
+def test_only_a_delivered_shipment_can_be_rated(kargo: Kargo, status: str) -> None:
+    token = shipment_in_state(kargo, status)
+    response = rate(kargo, token, {"score": 5})
+    assert (response.status_code, error_of(response)["code"]) == (409, "conflict")
+    kargo.settle()
+    assert complaint_mails(kargo) == []
+
+
+def test_the_same_rating_again_is_the_same_answer(kargo: Kargo) -> None:
+    token = shipment_in_state(kargo, "delivered")
+    first = rate(kargo, token, {"score": 5, "comment": "Süper"})
+    again = rate(kargo, token, {"score": 5, "comment": "Süper"})
+    assert (again.status_code, again.body) == (first.status_code, first.body) == (200, first.body)
+    other = rate(kargo, token, {"score": 4})
+    assert (other.status_code, error_of(other)["code"]) == (409, "conflict")
 
 
 # --- the page's form -------------------------------------------------------------------
@@ -228,6 +240,7 @@ def test_a_low_score_by_form_alerts_the_shop(kargo: Kargo) -> None:
     token = shipment_in_state(kargo, "delivered")
     response = post_form(kargo, f"/track/{token}/feedback", {"score": "1", "comment": "Geç"})
     assert response.status_code == 303
+    kargo.settle()
     assert len(complaint_mails(kargo)) == 1
 
 

@@ -36,13 +36,20 @@ def scan(kargo: Kargo, now: datetime) -> dict[str, Any]:
 
 
 def in_transit_at(kargo: Kargo, when: datetime, **extra: Any) -> None:
-    kargo.webhook(carrier_update("YT123456789TR", ("in_transit", when.isoformat()), **extra))
-    kargo.settle()
+    event_at(kargo, "in_transit", when, **extra)
+
+
+def event_at(kargo: Kargo, status: str, when: datetime, **extra: Any) -> None:
+    """The carrier reports `status` as it happens (the receiving clock at `when`)."""
+    with kargo.at(when):
+        kargo.webhook(carrier_update("YT123456789TR", (status, when.isoformat()), **extra))
+        kargo.settle()
 
 
 @pytest.fixture
 def registered(kargo: Kargo) -> datetime:
-    kargo.register(order_payload())
+    customer = {**order_payload()["customer"], "commercial_consent": True}
+    kargo.register(order_payload(customer=customer))
     return state_of_registration()
 
 
@@ -93,7 +100,11 @@ def test_carrier_reported_delay_notifies_at_once(kargo: Kargo, registered: datet
     kargo.webhook(payload)  # redelivered
     kargo.settle()
     assert state_of().delay_reason.value == "carrier_reported"
-    assert kinds(kargo) == ["in_transit", "delayed"]
+    # One change, one message: the in-transit message says the delay too.
+    assert kinds(kargo) == ["in_transit"]
+    body = json.loads(kargo.merchant_get("/orders/1001/notifications").body)
+    assert all(n["delayed"] for n in body["notifications"] if n["channel"] in ("email", "sms"))
+    assert len(kargo.sent_emails()) == 1
 
 
 def test_final_status_clears_the_delay_and_leaves_the_list(
@@ -104,10 +115,7 @@ def test_final_status_clears_the_delay_and_leaves_the_list(
     scan(kargo, last + timedelta(hours=73))
     listed = json.loads(kargo.merchant_get("/shipments?delayed=true").body)
     assert [s["tracking_number"] for s in listed["shipments"]] == ["YT123456789TR"]
-    kargo.webhook(
-        carrier_update("YT123456789TR", ("delivered", (last + timedelta(hours=74)).isoformat()))
-    )
-    kargo.settle()
+    event_at(kargo, "delivered", last + timedelta(hours=74))
     assert not state_of().delayed
     assert json.loads(kargo.merchant_get("/shipments?delayed=true").body)["shipments"] == []
 
@@ -129,8 +137,9 @@ def test_the_scan_reads_only_due_shipments(kargo: Kargo) -> None:
     assert scan(kargo, now + timedelta(seconds=5))["items_read"] == 30  # new: due at once
     assert scan(kargo, now + timedelta(hours=1))["items_read"] == 0  # nothing due
     news = now + timedelta(hours=2)
-    kargo.webhook(carrier_update("YT000000007TR", ("in_transit", news.isoformat())))
-    kargo.settle()
+    with kargo.at(news):
+        kargo.webhook(carrier_update("YT000000007TR", ("in_transit", news.isoformat())))
+        kargo.settle()
     # The 29 silent ones stall 72 h after registration; the one with news 72 h after it.
     first = scan(kargo, now + timedelta(hours=72, minutes=30))
     assert (first["items_read"], first["delayed"]) == (29, 29)
@@ -146,19 +155,18 @@ def state_of_registration_of(tracking: str) -> datetime:
 
 def test_feedback_request_once_not_after_rating(kargo: Kargo, registered: datetime) -> None:
     delivered = registered + timedelta(hours=5)
-    kargo.webhook(carrier_update("YT123456789TR", ("delivered", delivered.isoformat())))
-    kargo.settle()
+    event_at(kargo, "delivered", delivered)
     assert scan(kargo, delivered + timedelta(days=1))["feedback_requests"] == 0
     assert scan(kargo, delivered + timedelta(days=2, minutes=1))["feedback_requests"] == 1
     assert scan(kargo, delivered + timedelta(days=9))["feedback_requests"] == 0
-    assert kinds(kargo) == ["delivered", "feedback_request"]
+    # A week after delivery, the thank-you (the customer agreed to commercial messages).
+    assert kinds(kargo) == ["delivered", "feedback_request", "thank_you"]
     assert kinds(kargo, "sms") == ["delivered"]  # a rating request is e-mail only
 
 
 def test_no_feedback_request_after_a_rating(kargo: Kargo, registered: datetime) -> None:
     delivered = registered + timedelta(hours=5)
-    kargo.webhook(carrier_update("YT123456789TR", ("delivered", delivered.isoformat())))
-    kargo.settle()
+    event_at(kargo, "delivered", delivered)
     aws.dynamodb().update_item(
         TableName="kargo",
         Key={"pk": {"S": "SHIP#yurtici#YT123456789TR"}, "sk": {"S": "STATE"}},
@@ -171,8 +179,7 @@ def test_no_feedback_request_after_a_rating(kargo: Kargo, registered: datetime) 
 
 def test_no_feedback_request_after_opting_out(kargo: Kargo, registered: datetime) -> None:
     delivered = registered + timedelta(hours=5)
-    kargo.webhook(carrier_update("YT123456789TR", ("delivered", delivered.isoformat())))
-    kargo.settle()
+    event_at(kargo, "delivered", delivered)
     stored = store.load_order("1001")
     assert stored is not None
     store.update_order_document(

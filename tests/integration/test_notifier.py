@@ -76,6 +76,11 @@ def test_turned_off_channel_is_recorded_as_skipped(kargo: Kargo) -> None:
 def test_no_address_no_channel(kargo: Kargo) -> None:
     order = order_payload()
     order["customer"] = {"name": "Ayşe", "email": "ayse@example.com"}
+    # SMS asked for without a phone number is refused, not silently dropped.
+    refused = kargo.post_json("/orders", order)
+    assert refused.status_code == 400
+    assert json.loads(refused.body)["error"]["details"][0]["loc"] == ["notifications", "sms"]
+    del order["notifications"]
     kargo.register(order)
     kargo.webhook(carrier_update("YT123456789TR", ("in_transit", "2026-11-21T10:00:00+03:00")))
     kargo.settle()

@@ -44,18 +44,23 @@ def test_preferences_are_stored_and_returned(kargo: Kargo) -> None:
     token = shipment_in_state(kargo, "in_transit")  # the order has e-mail and SMS on
     response = set_prefs(kargo, token, {"email": False, "sms": True})
     assert response.status_code == 200
-    assert json.loads(response.body) == {"email": False, "sms": True}
-    assert stored(kargo) == {"email": False, "sms": True}
+    assert json.loads(response.body) == {"email": False, "sms": True, "whatsapp": False}
+    assert stored(kargo) == {"email": False, "sms": True, "whatsapp": False}
 
 
 def test_one_channel_keeps_the_other(kargo: Kargo) -> None:
     token = shipment_in_state(kargo, "in_transit")
-    assert json.loads(set_prefs(kargo, token, {"sms": False}).body) == {"email": True, "sms": False}
+    assert json.loads(set_prefs(kargo, token, {"sms": False}).body) == {
+        "email": True,
+        "sms": False,
+        "whatsapp": False,
+    }
     assert json.loads(set_prefs(kargo, token, {"email": False}).body) == {
         "email": False,
         "sms": False,
+        "whatsapp": False,
     }
-    assert stored(kargo) == {"email": False, "sms": False}
+    assert stored(kargo) == {"email": False, "sms": False, "whatsapp": False}
 
 
 def test_later_notifications_follow_them(kargo: Kargo) -> None:
@@ -81,7 +86,7 @@ def test_validation_errors(kargo: Kargo, body: Any) -> None:
     assert response.status_code == 400
     error = json.loads(response.body)["error"]
     assert error["code"] == "validation_error" and error["details"]
-    assert stored(kargo) == {"email": True, "sms": True}
+    assert stored(kargo) == {"email": True, "sms": True, "whatsapp": False}
 
 
 def test_unknown_token_and_bad_bodies(kargo: Kargo) -> None:
@@ -110,9 +115,13 @@ def test_a_concurrent_change_is_read_again(kargo: Kargo, monkeypatch: pytest.Mon
         real(order_id, document, read_version)
 
     monkeypatch.setattr(store, "update_order_document", busy_once)
-    assert json.loads(set_prefs(kargo, token, {"sms": False}).body) == {"email": True, "sms": False}
+    assert json.loads(set_prefs(kargo, token, {"sms": False}).body) == {
+        "email": True,
+        "sms": False,
+        "whatsapp": False,
+    }
     assert len(calls) == 2
-    assert stored(kargo) == {"email": True, "sms": False}
+    assert stored(kargo) == {"email": True, "sms": False, "whatsapp": False}
 
 
 # --- the settings page ---------------------------------------------------------------
@@ -138,7 +147,7 @@ def test_settings_page_shows_the_current_choice(kargo: Kargo) -> None:
 
 def test_settings_page_offers_only_channels_the_order_has(kargo: Kargo) -> None:
     customer = {"name": "Ayşe Yılmaz", "email": "ayse@example.com", "locale": "tr"}
-    token = shipment_in_state(kargo, "pending", customer=customer)
+    token = shipment_in_state(kargo, "pending", customer=customer, notifications={"email": True})
     html = kargo.client.http.get(f"/t/{token}/preferences").body.decode()
     names = [box["name"] for box in attributes(html, "input") if box.get("type") == "checkbox"]
     assert names == ["email"]
@@ -151,7 +160,7 @@ def test_settings_form_post(kargo: Kargo) -> None:
     response = post_form(kargo, f"/track/{token}/preferences", fields)
     assert response.status_code == 303
     assert response.headers["Location"] == f"../../t/{token}/preferences?lang=en&saved=1"
-    assert stored(kargo) == {"email": False, "sms": True}
+    assert stored(kargo) == {"email": False, "sms": True, "whatsapp": False}
     page = kargo.client.http.get(f"/t/{token}/preferences?lang=en&saved=1").body.decode()
     assert "Your settings have been saved." in text_of(page)
 
@@ -161,7 +170,7 @@ def test_settings_form_that_shows_nothing_is_refused(kargo: Kargo) -> None:
     response = post_form(kargo, f"/track/{token}/preferences", {"email": "on"})
     assert response.status_code == 400
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
-    assert stored(kargo) == {"email": True, "sms": True}
+    assert stored(kargo) == {"email": True, "sms": True, "whatsapp": False}
 
 
 def test_settings_page_for_an_unknown_token(kargo: Kargo) -> None:
@@ -189,7 +198,11 @@ def test_unsubscribe_link_shows_a_confirmation_and_changes_nothing(kargo: Kargo)
     assert text_of(html, "h1") == "E-posta bildirimlerini kapat"
     form = attributes(html, "form")[0]
     assert form["method"] == "post" and form["action"] == "unsubscribe?lang=tr"
-    assert stored(kargo) == {"email": True, "sms": True}  # mail scanners only GET
+    assert stored(kargo) == {
+        "email": True,
+        "sms": True,
+        "whatsapp": False,
+    }  # mail scanners only GET
 
 
 def test_one_click_unsubscribe(kargo: Kargo) -> None:
@@ -199,7 +212,7 @@ def test_one_click_unsubscribe(kargo: Kargo) -> None:
     response = post_form(kargo, path, {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
     assert "E-posta bildirimleri kapatıldı" in text_of(response.body, "h1")
-    assert stored(kargo) == {"email": False, "sms": True}
+    assert stored(kargo) == {"email": False, "sms": True, "whatsapp": False}
     # Again is harmless.
     assert post_form(kargo, path, {"List-Unsubscribe": "One-Click"}).status_code == 200
 
