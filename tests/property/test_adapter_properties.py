@@ -115,7 +115,7 @@ def _expected_states(source: str, raw: bytes) -> dict[tuple[str, str], ShipmentS
         return None
     states = {}
     for update in ingest.combine_by_shipment(updates):
-        result = merge_update(ShipmentState(*update.shipment_key), update)
+        result = merge_update(ShipmentState(*update.shipment_key), update, NOW)
         if not result.is_noop:
             states[update.shipment_key] = result.state
     return states
