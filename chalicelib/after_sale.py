@@ -89,7 +89,8 @@ def _cancel(record: store.ShipmentRecord, now: datetime) -> MergeResult:
         tracking_number=state.tracking_number,
         occurred_at=max(now, state.last_event_at or now),
         status=Status.CANCELLED,
-        description="Cancelled by the shop",
+        # Kargo's own event: shown in the reader's language (chalicelib/rendering/events.py).
+        carrier_status="kargo:cancelled_by_shop",
     )
     return merge_update(state, CarrierUpdate(state.carrier, state.tracking_number, (event,)))
 

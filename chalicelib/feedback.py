@@ -185,15 +185,19 @@ def alert_shop(complaint: Complaint, now: datetime) -> None:
 
 
 def render_complaint(complaint: Complaint, brand: str) -> tuple[str, str, str]:
-    """Subject, text and HTML of the shop's alert (Turkish first: the shop's own staff)."""
-    from chalicelib.shopper.page import environment
+    """Subject, text and HTML of the shop's alert: the one renderer of merchant alerts."""
+    from chalicelib.notify.render import MerchantAlert, render_merchant_alert
 
-    subject = (
-        f"{brand}: düşük puan {complaint.score}/5 · sipariş {complaint.order_id} "
-        f"(low rating, order {complaint.order_id})"
+    email = render_merchant_alert(
+        MerchantAlert(
+            kind="complaint",
+            brand=brand,
+            order_id=complaint.order_id,
+            carrier=complaint.carrier,
+            tracking_number=complaint.tracking_number,
+            tracking_url=complaint.tracking_url,
+            score=complaint.score,
+            comment=complaint.comment,
+        )
     )
-    values = {"brand": brand, "subject": subject, "complaint": complaint}
-    env = environment()
-    text = env.get_template("page/complaint.txt.j2").render(values)
-    html = env.get_template("page/complaint.html.j2").render(values)
-    return subject, text, html
+    return email.subject, email.text, email.html

@@ -173,12 +173,13 @@ def _message_context(row: dict[str, Any], customer: dict[str, Any]) -> MessageCo
         first_name=first_name(customer.get("name", "")),
         carrier=row["carrier"],
         tracking_number=row["tracking_number"],
-        status=Status(row["status"]),
+        status=None if row["kind"] == "refunded" else Status(row["status"]),
         tracking_url=link,
         unsubscribe_url=f"{config.tracking_url(token)}/unsubscribe",
         estimated_delivery=row.get("estimated_delivery"),
         delay_reason=row.get("delay_reason"),
-        refund=f"{row['amount']} {row['currency']}" if row.get("amount") else None,
+        refund_amount=row.get("amount"),
+        refund_currency=row.get("currency"),
     )
 
 
