@@ -27,7 +27,7 @@ HEADLINES: dict[str, Texts] = {
         "tr": "Siparişin teslim edilemedi",
         "en": "Your order couldn't be delivered",
     },
-    "exception": {"tr": "Gönderinde bir sorun var", "en": "There is a problem with your parcel"},
+    "exception": {"tr": "Gönderinde bir sorun var", "en": "There is a problem with your shipment"},
     "delivered": {"tr": "Siparişin teslim edildi", "en": "Your order has been delivered"},
     "returning": {
         "tr": "Gönderin bize geri dönüyor",
@@ -63,7 +63,7 @@ DELAYED_HEADLINES: dict[str, Texts] = {
     },
     "exception": {
         "tr": "Gönderinde bir sorun var ve gecikiyor",
-        "en": "There is a problem with your parcel, and it is running late",
+        "en": "There is a problem with your shipment, and it is running late",
     },
 }
 
