@@ -93,7 +93,7 @@ BODIES: dict[str, Texts] = {
     },
     "exception": {
         "tr": "{carrier} gönderinle ilgili bir sorun bildirdi. Ayrıntılar takip sayfasında; "
-        "biz de yakından takip ediyoruz.",
+        "biz de gelişmeleri yakından izliyoruz.",
         "en": "{carrier} has reported a problem with your parcel. The details are on the "
         "tracking page, and we are keeping a close eye on it.",
     },
@@ -148,16 +148,17 @@ BODIES: dict[str, Texts] = {
         "It only takes a minute.",
     },
     "thank_you": {
-        "tr": "Siparişinin sorunsuz ulaştığını ve beğendiğini umuyoruz. Bizi tercih ettiğin "
-        "için teşekkür ederiz.",
-        "en": "We hope your order arrived safely and that you love it. Thank you for choosing us.",
+        "tr": "Siparişinin sorunsuz ulaştığını ve beğendiğini umuyoruz. Seni yeniden görmek "
+        "isteriz.",
+        "en": "We hope your order arrived safely and that you love it. We would love to see "
+        "you again.",
     },
     "return_received": {
-        "tr": "Gönderdiğin iade bize ulaştı. İnceleyip sonucu en kısa sürede sana bildireceğiz.",
-        "en": "Your return has reached us. We will check it and let you know the outcome soon.",
+        "tr": "Gönderdiğin ürünleri inceleyip sonucu en kısa sürede sana bildireceğiz.",
+        "en": "We will check what you sent back and let you know the outcome soon.",
     },
     "refunded": {
-        "tr": "{amount} tutarındaki iaden, ödemeyi yaptığın yönteme gönderildi.",
+        "tr": "{amount}, ödemeyi yaptığın yönteme iade edildi.",
         "en": "We have refunded {amount} to the payment method you used.",
     },
 }
