@@ -1,25 +1,8 @@
 """Rendering for people: the one Jinja2 environment (`environment`) and the one
-set of formatters (`formats`, `carriers`, `events`) that the tracking page,
-the lookup JSON and every message share.
+set of formatters that the tracking page, the lookup JSON and every message
+share: `carriers` (names and links), `formats` (dates in KARGO_TIMEZONE,
+money), `events` (Kargo's own events in the reader's language).
 
-Nothing here imports Jinja2 at import time.
+Import the submodule you need: the lookup Lambda takes `events` alone, and
+nothing here imports Jinja2 until a template is rendered.
 """
-
-from chalicelib.rendering.carriers import carrier_name, carrier_tracking_url
-from chalicelib.rendering.events import event_description
-from chalicelib.rendering.formats import (
-    format_date,
-    format_date_range,
-    format_datetime,
-    format_money,
-)
-
-__all__ = [
-    "carrier_name",
-    "carrier_tracking_url",
-    "event_description",
-    "format_date",
-    "format_date_range",
-    "format_datetime",
-    "format_money",
-]

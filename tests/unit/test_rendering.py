@@ -14,18 +14,18 @@ import pytest
 from chalicelib.config import reset_settings
 from chalicelib.domain.events import TrackingEvent
 from chalicelib.domain.status import Status
-from chalicelib.rendering import (
-    carrier_name,
-    event_description,
-    format_date,
-    format_date_range,
-    format_datetime,
-    format_money,
-)
+from chalicelib.rendering.carriers import carrier_name
 from chalicelib.rendering.events import (
     KARGO_CANCELLED_BY_SHOP,
     KARGO_CANCELLED_BY_SHOPPER,
     KARGO_EXPIRED,
+    event_description,
+)
+from chalicelib.rendering.formats import (
+    format_date,
+    format_date_range,
+    format_datetime,
+    format_money,
 )
 from chalicelib.tracking import event_view
 
