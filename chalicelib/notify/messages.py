@@ -257,8 +257,16 @@ ALERT_CAPTIONS: dict[str, Texts] = {
 }
 
 
+# A kind without its own words (a status that does not notify today, a kind added
+# later): a true sentence rather than another kind's.
+GENERIC_HEADLINE: Texts = {
+    "tr": "Siparişinle ilgili yeni bir gelişme var",
+    "en": "There is news about your order",
+}
+
+
 def headline(kind: str, locale: Locale) -> str:
-    return HEADLINES.get(kind, HEADLINES["in_transit"])[locale]
+    return HEADLINES.get(kind, GENERIC_HEADLINE)[locale]
 
 
 def body(key: str, locale: Locale, **values: str) -> str | None:

@@ -18,8 +18,11 @@ from chalicelib.rendering.carriers import carrier_name
 from chalicelib.rendering.formats import format_date, format_money
 
 STATUS_KINDS = frozenset(status.value for status in NOTIFYING_STATUSES)
-# Kinds that speak about one shipment's journey: they show its status and estimate.
-JOURNEY_KINDS = STATUS_KINDS | {"delayed"}
+# Kinds that are not about where a parcel is: no status, no estimate in them.
+# Every other kind (a status, "delayed", one added later) shows both.
+NO_STATUS_KINDS = frozenset(
+    {"order_confirmed", "feedback_request", "thank_you", "return_received", "refunded"}
+)
 # Kinds sent for a return the shopper sent back: the return parcel, never a status.
 RETURN_KINDS = frozenset({"return_received", "refunded"})
 
@@ -205,10 +208,11 @@ def _facts(
     locale, kind = context.locale, context.kind
     facts: list[Fact] = []
     status = context.status
-    if kind in JOURNEY_KINDS and status is not None:
+    journey = kind not in NO_STATUS_KINDS
+    if journey and status is not None:
         facts.append(Fact(phrase("status", locale), status.label(locale)))
     if context.estimated_delivery and (
-        (kind in JOURNEY_KINDS and not (status and status.is_final)) or kind == "order_confirmed"
+        (journey and not (status and status.is_final)) or kind == "order_confirmed"
     ):
         estimate = format_date(context.estimated_delivery, locale)
         facts.append(Fact(phrase("estimated_delivery", locale), estimate))

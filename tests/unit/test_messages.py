@@ -114,6 +114,15 @@ def test_every_kind_in_both_languages(kind: str, locale: Locale) -> None:
     assert len(sms) <= 240, sms
 
 
+def test_a_kind_without_its_own_words_says_something_true() -> None:
+    email = render_email(
+        replace(context("in_transit"), kind="info_received", status=Status.INFO_RECEIVED)
+    )
+    assert email.subject == "Lale Butik: Siparişinle ilgili yeni bir gelişme var"
+    assert "Durum: Kargoya hazırlanıyor" in email.text
+    assert "yola çıktı" not in email.text
+
+
 def test_no_first_name_greets_politely() -> None:
     _, text, _, sms = plain(context("in_transit", first_name=""))
     assert text.splitlines()[2] == "Merhaba,"

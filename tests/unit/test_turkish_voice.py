@@ -117,6 +117,7 @@ def table_strings() -> Iterator[tuple[str, str]]:
         for key, values in table.items():
             yield f"{name}[{key}]", values["tr"]
     yield "messages.DELAY_FALLBACK", messages.DELAY_FALLBACK["tr"]
+    yield "messages.GENERIC_HEADLINE", messages.GENERIC_HEADLINE["tr"]
     for marker, (_, words) in KARGO_EVENTS.items():
         yield f"KARGO_EVENTS[{marker}]", words["tr"]
     for label in (*texts.STEP_LABELS["tr"], *texts.SCORE_LABELS["tr"]):
