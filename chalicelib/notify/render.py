@@ -130,7 +130,9 @@ def compose(context: MessageContext) -> Message:
         sms_parts.append(paragraphs[0])
     if coupon:
         sms_parts.append(phrase("coupon_sentence", locale, coupon=coupon))
-    sms_parts.append(f"{phrase(sms_caption, locale)}: {action.url}")
+    # The SMS's one link is the tracking page (the rating form for a rating request).
+    sms_link = secondary.url if secondary else action.url
+    sms_parts.append(f"{phrase(sms_caption, locale)}: {sms_link}")
     return Message(
         locale=locale,
         brand=context.brand,
