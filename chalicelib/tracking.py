@@ -10,6 +10,7 @@ from chalicelib import store
 from chalicelib.domain.events import TrackingEvent, format_utc
 from chalicelib.domain.status import Locale, pick_locale
 from chalicelib.errors import NotFound
+from chalicelib.rendering.events import event_description
 
 # Tokens are 32 URL-safe characters; anything unlike one is refused without a read.
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
@@ -20,7 +21,8 @@ def event_view(event: TrackingEvent, locale: Locale) -> dict[str, Any]:
         "status": event.status.value,
         "status_label": event.status.label(locale),
         "occurred_at": format_utc(event.occurred_at),
-        "description": event.description,
+        # Kargo's own events (shop cancellation, expiry) in the reader's language.
+        "description": event_description(event, locale),
         "location": event.location.as_dict() if event.location else None,
     }
 

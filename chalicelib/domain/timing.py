@@ -52,6 +52,7 @@ def expiry_event(state: ShipmentState, facts: ClockFacts, timings: Timings) -> T
         occurred_at=activity_since(state, facts) + timings.expire,
         status=Status.EXPIRED,
         description=None,
+        carrier_status="kargo:expired",  # Kargo's own event, shown in the reader's language
     )
 
 

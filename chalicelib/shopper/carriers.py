@@ -1,49 +1,13 @@
-"""Carriers the page can name and link to: the carrier's own tracking page.
-
-A slug not listed here is shown as it is, without a link: a guessed URL that
-leads nowhere is worse than none.
-"""
+"""Carrier names and links for the shopper's pages: kept in
+`chalicelib.rendering.carriers`, the one table pages and messages share."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from urllib.parse import quote
+from chalicelib.rendering.carriers import (
+    KNOWN_CARRIERS,
+    KnownCarrier,
+    carrier_name,
+    carrier_tracking_url,
+)
 
-
-@dataclass(frozen=True)
-class KnownCarrier:
-    name: str
-    url_template: str  # `{number}` is replaced by the URL-quoted tracking number
-
-
-KNOWN_CARRIERS: dict[str, KnownCarrier] = {
-    "yurtici": KnownCarrier(
-        "Yurtiçi Kargo",
-        "https://www.yurticikargo.com/tr/online-servisler/gonderi-sorgula?code={number}",
-    ),
-    "aras": KnownCarrier(
-        "Aras Kargo", "https://kargotakip.araskargo.com.tr/mainpage.aspx?code={number}"
-    ),
-    "mng": KnownCarrier("MNG Kargo", "https://kargotakip.mngkargo.com.tr/?takipNo={number}"),
-    "ptt": KnownCarrier("PTT Kargo", "https://gonderitakip.ptt.gov.tr/Track/Verify?q={number}"),
-    "ups": KnownCarrier("UPS", "https://www.ups.com/track?tracknum={number}"),
-    "fedex": KnownCarrier("FedEx", "https://www.fedex.com/fedextrack/?trknbr={number}"),
-    "usps": KnownCarrier("USPS", "https://tools.usps.com/go/TrackConfirmAction?tLabels={number}"),
-    "dhl": KnownCarrier(
-        "DHL",
-        "https://www.dhl.com/global-en/home/tracking/tracking-express.html"
-        "?submit=1&tracking-id={number}",
-    ),
-}
-
-
-def carrier_name(slug: str) -> str:
-    known = KNOWN_CARRIERS.get(slug)
-    return known.name if known else slug.upper()
-
-
-def carrier_tracking_url(slug: str, tracking_number: str) -> str | None:
-    known = KNOWN_CARRIERS.get(slug)
-    if known is None:
-        return None
-    return known.url_template.format(number=quote(tracking_number, safe=""))
+__all__ = ["KNOWN_CARRIERS", "KnownCarrier", "carrier_name", "carrier_tracking_url"]

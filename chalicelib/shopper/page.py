@@ -5,6 +5,10 @@ and `render_*` turn page models into HTML with the Jinja2 templates in
 `chalicelib/templates/page/`. Autoescaping is always on; the only markup not
 escaped is our own stylesheet, whose hash the Content-Security-Policy names.
 
+Dates, carrier names and Kargo's own events are written by the formatters in
+`chalicelib.rendering`, the same ones the messages use, and the templates go
+through its one Jinja2 environment.
+
 Nothing personal reaches a page but the customer's first name (CONTRACT.md 6).
 """
 
@@ -13,27 +17,23 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime
 from functools import cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from chalicelib.config import Settings
-from chalicelib.domain.events import TrackingEvent, format_utc, parse_utc
+from chalicelib.domain.events import TrackingEvent, format_utc
 from chalicelib.domain.status import LOCALES, Locale, Status
 from chalicelib.feedback import COMMENT_MAX_LENGTH
-from chalicelib.notify.messages import DELAY_EXPLANATIONS
-from chalicelib.notify.render import MONTHS
+from chalicelib.notify.messages import delay_explanation
+from chalicelib.rendering.carriers import carrier_name, carrier_tracking_url
+from chalicelib.rendering.environment import TEMPLATES, environment
+from chalicelib.rendering.events import event_description
+from chalicelib.rendering.formats import format_date, format_datetime
 from chalicelib.shopper import texts
-from chalicelib.shopper.carriers import carrier_name, carrier_tracking_url
 from chalicelib.store import ShipmentRecord
 
-if TYPE_CHECKING:
-    from jinja2 import Environment
-
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STYLESHEET = TEMPLATES / "page" / "style.css"
 
 # The four steps of the progress bar, and where each status stands on it.
@@ -115,25 +115,6 @@ class TrackingPage:
 # --- formatting --------------------------------------------------------------------
 
 
-def format_local(moment: datetime, locale: Locale, zone: ZoneInfo) -> str:
-    """'23 Kasım 2026, 11:15' in the shop's time zone."""
-    local = moment.astimezone(zone)
-    return f"{local.day} {MONTHS[locale][local.month - 1]} {local.year}, {local:%H:%M}"
-
-
-def format_day(day: date, locale: Locale) -> str:
-    return f"{day.day} {MONTHS[locale][day.month - 1]} {day.year}"
-
-
-def format_estimate(estimate: str | None, locale: Locale, zone: ZoneInfo) -> str | None:
-    """A date as it is; a datetime as the local date it falls on."""
-    if not estimate:
-        return None
-    if len(estimate) <= 10:
-        return format_day(date.fromisoformat(estimate), locale)
-    return format_day(parse_utc(estimate).astimezone(zone).date(), locale)
-
-
 def format_location(event: TrackingEvent) -> str | None:
     if event.location is None:
         return None
@@ -193,9 +174,9 @@ def timeline_entry(event: TrackingEvent, locale: Locale, zone: ZoneInfo) -> Time
     )
     return TimelineEntry(
         label=label,
-        description=event.description,
+        description=event_description(event, locale),
         location=format_location(event),
-        local_time=format_local(event.occurred_at, locale, zone),
+        local_time=format_datetime(event.occurred_at, locale, zone),
         utc_time=format_utc(event.occurred_at),
     )
 
@@ -242,10 +223,12 @@ def tracking_page(record: ShipmentRecord, locale: Locale, config: Settings) -> T
     steps, problem = progress_steps(record, locale)
     delay = None
     if state.delayed and not status.is_final:
-        reason = state.delay_reason.value if state.delay_reason else ""
-        delay = DELAY_EXPLANATIONS.get(reason, DELAY_EXPLANATIONS["carrier_reported"])[locale]
+        reason = state.delay_reason.value if state.delay_reason else None
+        delay = delay_explanation(reason, locale)
     newest = state.events[0].occurred_at if state.events else None
-    estimate = format_estimate(state.estimated_delivery, locale, zone)
+    estimate = (
+        format_date(state.estimated_delivery, locale, zone) if state.estimated_delivery else None
+    )
     name = carrier_name(state.carrier)
     return TrackingPage(
         locale=locale,
@@ -260,13 +243,13 @@ def tracking_page(record: ShipmentRecord, locale: Locale, config: Settings) -> T
         problem=problem,
         estimate=None if status.is_final else estimate,
         delivered_at=(
-            format_local(state.status_at, locale, zone)
+            format_datetime(state.status_at, locale, zone)
             if status == Status.DELIVERED and state.status_at
             else None
         ),
         # Once delivered, the delivery time says it; a second line would repeat it.
         last_update=(
-            format_local(newest, locale, zone) if newest and status != Status.DELIVERED else None
+            format_datetime(newest, locale, zone) if newest and status != Status.DELIVERED else None
         ),
         delay=delay,
         timeline=tuple(timeline_entry(event, locale, zone) for event in state.events),
@@ -281,21 +264,6 @@ def tracking_page(record: ShipmentRecord, locale: Locale, config: Settings) -> T
 
 
 # --- rendering -------------------------------------------------------------------------
-
-
-@cache
-def environment() -> Environment:
-    # Imported here: only the page's requests pay for Jinja2 (cold starts).
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        # Everything is escaped except plain-text templates (the shop's alert e-mail).
-        autoescape=select_autoescape(disabled_extensions=("txt.j2",), default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 @cache

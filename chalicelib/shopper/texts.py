@@ -1,6 +1,7 @@
 """What the shopper's pages say, per locale. Templates hold the layout only.
 
-Addressed informally ("sen"), like the e-mails in `chalicelib/notify/messages.py`.
+Addressed as `sen` throughout, in the shop's own voice ("bize yaz"), like the
+messages in `chalicelib/notify/messages.py`; the headlines match theirs.
 """
 
 from __future__ import annotations
@@ -27,24 +28,21 @@ HEADLINES: dict[Status, dict[Locale, str]] = {
         "en": "Your order is ready for pickup",
     },
     Status.FAILED_ATTEMPT: {
-        "tr": "Teslimat denendi ama yapılamadı",
-        "en": "The carrier tried to deliver your order",
+        "tr": "Siparişin teslim edilemedi",
+        "en": "Your order couldn't be delivered",
     },
     Status.EXCEPTION: {
         "tr": "Gönderinde bir sorun var",
         "en": "There is a problem with your shipment",
     },
     Status.RETURNING: {
-        "tr": "Gönderin göndericiye geri dönüyor",
-        "en": "Your shipment is on its way back to the sender",
+        "tr": "Gönderin bize geri dönüyor",
+        "en": "Your parcel is on its way back to us",
     },
     Status.DELIVERED: {"tr": "Siparişin teslim edildi", "en": "Your order has been delivered"},
-    Status.RETURNED: {
-        "tr": "Gönderin göndericiye iade edildi",
-        "en": "Your shipment was returned to the sender",
-    },
+    Status.RETURNED: {"tr": "Gönderin bize geri döndü", "en": "Your parcel has come back to us"},
     Status.FAILED: {"tr": "Teslimat başarısız oldu", "en": "The delivery failed"},
-    Status.CANCELLED: {"tr": "Gönderin iptal edildi", "en": "Your shipment was cancelled"},
+    Status.CANCELLED: {"tr": "Siparişin iptal edildi", "en": "Your order has been cancelled"},
     Status.EXPIRED: {
         "tr": "Bu gönderinin takibi sona erdi",
         "en": "Tracking for this shipment has ended",

@@ -49,6 +49,23 @@ def test_cancel_before_pickup_tells_the_shopper(kargo: Kargo) -> None:
     assert (back.status_code, error_code(back)) == (409, "conflict")
 
 
+def test_the_shops_cancellation_reads_in_the_shoppers_language(kargo: Kargo) -> None:
+    token = kargo.register(order_payload())["shipments"][0]["tracking_token"]
+    assert kargo.post_json("/orders/1001/cancel", {}).status_code == 200
+    kargo.settle()
+    for lang, words in (("tr", "Sipariş mağaza tarafından iptal edildi"),
+                        ("en", "The shop cancelled the order")):  # fmt: skip
+        view = json.loads(kargo.track(token, f"?lang={lang}").body)
+        assert view["events"][0]["description"] == words
+        page = kargo.client.http.get(f"/t/{token}?lang={lang}").body.decode()
+        assert words in page
+        assert lang == "en" or "Cancelled by the shop" not in page
+    mail = kargo.sent_emails()[-1]
+    assert mail["Subject"] == "Kargo: Siparişin iptal edildi"
+    text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Yurtiçi Kargo" in text
+
+
 def test_cancel_after_pickup_is_refused_and_changes_nothing(kargo: Kargo) -> None:
     kargo.register(order_payload())
     kargo.webhook(carrier_update("YT123456789TR", ("in_transit", "2026-11-21T10:00:00+03:00")))
@@ -91,7 +108,9 @@ def test_a_return_from_registration_to_refund(kargo: Kargo) -> None:
     kargo.settle()
     email_kinds = [kind for channel, kind, _ in kinds(kargo) if channel == "email"]
     assert email_kinds == ["delivered", "return_received", "refunded"]
-    assert "149.90" in kargo.sent_emails()[-1].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    refund_text = kargo.sent_emails()[-1].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "149,90 TL" in refund_text  # the shopper's locale is Turkish
+    assert "Durum" not in refund_text  # a refund never shows a shipment status
 
 
 def test_refund_validation_and_unknowns(kargo: Kargo) -> None:

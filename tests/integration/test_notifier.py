@@ -59,7 +59,7 @@ def test_messages_are_in_the_customer_locale(kargo: Kargo) -> None:
     html = mail.get_body(("html",))
     assert html is not None and "Hi John," in html.get_content()
     assert "Smith" not in kargo.sent_sms()[0].text
-    assert kargo.sent_sms()[0].text.startswith("Kargo: Hi John, Your order is out for delivery")
+    assert kargo.sent_sms()[0].text.startswith("Kargo: Hi John, your order is out for delivery")
 
 
 def test_turned_off_channel_is_recorded_as_skipped(kargo: Kargo) -> None:

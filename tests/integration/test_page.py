@@ -31,8 +31,8 @@ HEADLINES = {
     ("exception", "en"): "There is a problem with your shipment",
     ("delivered", "tr"): "Siparişin teslim edildi",
     ("delivered", "en"): "Your order has been delivered",
-    ("returned", "tr"): "Gönderin göndericiye iade edildi",
-    ("returned", "en"): "Your shipment was returned to the sender",
+    ("returned", "tr"): "Gönderin bize geri döndü",
+    ("returned", "en"): "Your parcel has come back to us",
 }
 
 PAGE_HEADERS = {

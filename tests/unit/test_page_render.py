@@ -16,10 +16,10 @@ from chalicelib.config import Settings, load_settings
 from chalicelib.domain.events import Location, TrackingEvent
 from chalicelib.domain.shipment import DelayReason, ShipmentState
 from chalicelib.domain.status import Status
-from chalicelib.shopper.carriers import KNOWN_CARRIERS, carrier_name, carrier_tracking_url
+from chalicelib.rendering.carriers import KNOWN_CARRIERS, carrier_name, carrier_tracking_url
+from chalicelib.rendering.formats import format_date
 from chalicelib.shopper.page import (
     content_security_policy,
-    format_estimate,
     render_not_found,
     render_tracking_page,
     safe_link,
@@ -207,12 +207,16 @@ def test_unknown_events_show_as_updates(config: Settings) -> None:
 
 
 def test_carrier_table() -> None:
-    assert set(KNOWN_CARRIERS) == {"yurtici", "aras", "mng", "ptt", "ups", "fedex", "usps", "dhl"}
-    for slug in KNOWN_CARRIERS:
+    linked = {slug for slug, known in KNOWN_CARRIERS.items() if known.url_template}
+    assert linked == {"yurtici", "aras", "mng", "ptt", "ups", "fedex", "usps", "dhl"}
+    for slug in linked:
         url = carrier_tracking_url(slug, "AB-123")
         assert url is not None and url.startswith("https://") and "AB-123" in url
-    assert carrier_tracking_url("surat", "AB-123") is None
-    assert carrier_name("surat") == "SURAT"
+    assert carrier_tracking_url("surat", "AB-123") is None  # named, but no confirmed link
+    assert carrier_name("surat") == "Sürat Kargo"
+    assert carrier_tracking_url("gls", "AB-123") is None
+    assert carrier_name("gls") == "GLS"
+    assert carrier_name("kargo-ist") == "Kargo IST"
 
 
 def test_small_formatters() -> None:
@@ -222,10 +226,9 @@ def test_small_formatters() -> None:
     assert safe_link("javascript:alert(1)") is None
     assert safe_link("https://example.com/r") == "https://example.com/r"
     istanbul = load_settings().zone
-    assert format_estimate("2026-11-25", "en", istanbul) == "25 November 2026"
+    assert format_date("2026-11-25", "en", istanbul) == "25 November 2026"
     # 22:30 UTC on the 24th is already the 25th in Istanbul.
-    assert format_estimate("2026-11-24T22:30:00Z", "tr", istanbul) == "25 Kasım 2026"
-    assert format_estimate(None, "tr", istanbul) is None
+    assert format_date("2026-11-24T22:30:00Z", "tr", istanbul) == "25 Kasım 2026"
 
 
 # --- HTML ------------------------------------------------------------------------------
