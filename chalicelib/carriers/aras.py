@@ -5,23 +5,25 @@ holding XML (Aras's "Müşteri Bilgi Sorgulama Servisleri" document, section 2.2
 
 - `loginInfo`: `<LoginInfo><UserName/><Password/><CustomerCode/></LoginInfo>`
   (`KARGO_ARAS_USERNAME`, `_PASSWORD`, `KARGO_ARAS_CUSTOMER_CODE`);
-- `queryInfo`: `<QueryInfo><QueryType>14</QueryType><TrackingNumber>n1,n2,...</TrackingNumber></QueryInfo>`:
-  QueryType 14 answers, by Aras tracking number ("Kargo Takip No"), one row per
-  cargo, "tek tek ya da toplu", numbers separated by commas.
+- `queryInfo`: `<QueryInfo><QueryType>14</QueryType><TrackingNumber>n1,n2,...`
+  `</TrackingNumber></QueryInfo>`: QueryType 14 answers, by Aras tracking
+  number ("Kargo Takip No"), one row per cargo, "tek tek ya da toplu", numbers separated by commas.
 
 Answer: `GetQueryJSONResponse/GetQueryJSONResult`, a JSON string
 `{"QueryResult": {"Cargo": [row, ...]}}` (one row may come as an object). A row:
 
-| column | meaning | read as |
-|---|---|---|
-| `KARGO_TAKIP_NO` | Aras tracking number | tracking number |
-| `DURUM_KODU` / `DURUMU` | 1 at origin branch, 2 on the way, 3 at delivery branch, 4 out for delivery, 5 partly delivered, 6 delivered, 7 redirected | `STATUS_CODES` |
-| `TIP_KODU` | 1 normal, 2 redirected, 3 returned (going back) | 3: `returning`, or `returned` once delivered |
-| `DEVIR_KODU` (`TESLIM_EDILEMEME_NEDENI_KODU`) | why it was carried over: AY, NT, TL, ŞA, ... (or the numeric id) | `CARRY_OVER_CODES` |
-| `IADE_SEBEBI` | return reason | added to the description |
-| `CIKIS_TARIH` (`CIKIS_TARIHI`, `CIKIS_SAATI`) | waybill date | time of a status without its own |
-| `TESLIM_TARIHI` / `TESLIM_SAATI` | delivery date / time | time of a delivery |
-| `VARIS_SUBE` / `CIKIS_SUBE` | delivery / origin branch | location |
+- `KARGO_TAKIP_NO`: the Aras tracking number.
+- `DURUM_KODU` / `DURUMU`: 1 at the origin branch, 2 on the way, 3 at the
+  delivery branch, 4 out for delivery, 5 partly delivered, 6 delivered,
+  7 redirected (`STATUS_CODES`).
+- `TIP_KODU`: 1 normal, 2 redirected, 3 returned: `returning`, or `returned`
+  once delivered (back to the sender).
+- `DEVIR_KODU` (`TESLIM_EDILEMEME_NEDENI_KODU`): why it was carried over to a
+  later day, AY, NT, TL, ŞA, ... or the numeric id (`CARRY_OVER_CODES`).
+- `IADE_SEBEBI`: the return reason, added to the description.
+- `CIKIS_TARIH` (`CIKIS_TARIHI`, `CIKIS_SAATI`): the waybill date, the time of a
+  status without its own; `TESLIM_TARIHI` / `TESLIM_SAATI`: the delivery's.
+- `VARIS_SUBE` / `CIKIS_SUBE`: delivery / origin branch, the location.
 
 QueryType 14 gives the cargo's current state, not its movements, and dates only
 the waybill and the delivery: a status other than delivered is dated with the
@@ -38,6 +40,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
+from xml.etree.ElementTree import Element
 from xml.sax.saxutils import escape
 
 from chalicelib.carriers import soap
@@ -98,14 +101,33 @@ CARRY_OVER_CODES: Final[dict[str, CanonicalStatus]] = {
 }
 # The document's numeric ids for the same reasons (a row may carry either).
 CARRY_OVER_IDS: Final[dict[str, str]] = {
-    "10": "AY", "11": "NT", "12": "MD", "14": "TL", "15": "ŞA", "17": "AD", "18": "TG",
-    "20": "AA", "22": "HT", "26": "KG", "32": "PR", "33": "ÜR", "34": "KE", "45": "TT",
-    "47": "PS", "51": "TO",
+    "10": "AY",
+    "11": "NT",
+    "12": "MD",
+    "14": "TL",
+    "15": "ŞA",
+    "17": "AD",
+    "18": "TG",
+    "20": "AA",
+    "22": "HT",
+    "26": "KG",
+    "32": "PR",
+    "33": "ÜR",
+    "34": "KE",
+    "45": "TT",
+    "47": "PS",
+    "51": "TO",
 }
 
 _DATE_FORMATS = (
-    "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y",
 )
 
 
@@ -128,7 +150,9 @@ class ArasClient:
             f"<QueryInfo><QueryType>{QUERY_TYPE}</QueryType>"
             f"<TrackingNumber>{escape(','.join(tracking_numbers))}</TrackingNumber></QueryInfo>"
         )
-        return soap.envelope("GetQueryJSON", NAMESPACE, [("loginInfo", login), ("queryInfo", query)])
+        return soap.envelope(
+            "GetQueryJSON", NAMESPACE, [("loginInfo", login), ("queryInfo", query)]
+        )
 
     def fetch(self, tracking_numbers: Sequence[str], account: CarrierAccount) -> bytes:
         answer = soap.post(
@@ -159,7 +183,7 @@ class ArasClient:
         return [update for row in rows if (update := _update(row)) is not None]
 
 
-def _result_text(root: soap.ET.Element) -> str:
+def _result_text(root: Element) -> str:
     response = first(soap.soap_body(root), "GetQueryJSONResponse")
     if response is None or first(response, "GetQueryJSONResult") is None:
         raise UnprocessableDelivery("no GetQueryJSONResponse/GetQueryJSONResult")
@@ -210,30 +234,45 @@ def _update(row: dict[str, Any]) -> CarrierUpdate | None:
     carry_over = _value(row, "DEVIR_KODU", "DEVİR KODU", "TESLIM_EDILEMEME_NEDENI_KODU")
     result = canonical(state, kind, carry_over)
     if result.status is Status.DELIVERED or result.status is Status.RETURNED:
-        moment = _moment(_value(row, "TESLIM_TARIHI", "TESLİM TARİHİ"),
-                         _value(row, "TESLIM_SAATI", "TESLİM SAATİ"))
+        moment = _moment(
+            _value(row, "TESLIM_TARIHI", "TESLİM TARİHİ"),
+            _value(row, "TESLIM_SAATI", "TESLİM SAATİ"),
+        )
     else:
-        moment = _moment(_value(row, "CIKIS_TARIH", "CIKIS_TARIHI", "ÇIKIŞ TARİHİ"),
-                         _value(row, "CIKIS_SAATI"))
+        moment = _moment(
+            _value(row, "CIKIS_TARIH", "CIKIS_TARIHI", "ÇIKIŞ TARİHİ"), _value(row, "CIKIS_SAATI")
+        )
     events: tuple[TrackingEvent, ...] = ()
     if moment is not None and state:
         description = soap.clean(_value(row, "DURUMU"))
         reason_text = soap.clean(_value(row, "IADE_SEBEBI", "İADE SEBEBİ"))
         if reason_text:
             description = f"{description} ({reason_text})" if description else reason_text
-        branch = soap.clean(_value(row, "VARIS_SUBE", "VARIŞ ŞUBE")
-                            if state in ("3", "4", "5", "6") else
-                            _value(row, "CIKIS_SUBE", "ÇIKIŞ ŞUBE"))
-        raw = "/".join(part for part in (state, f"T{kind}" if kind not in ("", "1") else "",
-                                         carry_over) if part)
-        events = (TrackingEvent(
-            carrier=SLUG, tracking_number=number, occurred_at=moment, status=result.status,
-            description=description,
-            location=Location(city=branch, country="TR") if branch else None,
-            carrier_status=raw, delayed=result.delayed,
-        ),)
-    return CarrierUpdate(carrier=SLUG, tracking_number=number, events=events,
-                         raw_status=state or None)
+        branch = soap.clean(
+            _value(row, "VARIS_SUBE", "VARIŞ ŞUBE")
+            if state in ("3", "4", "5", "6")
+            else _value(row, "CIKIS_SUBE", "ÇIKIŞ ŞUBE")
+        )
+        raw = "/".join(
+            part
+            for part in (state, f"T{kind}" if kind not in ("", "1") else "", carry_over)
+            if part
+        )
+        events = (
+            TrackingEvent(
+                carrier=SLUG,
+                tracking_number=number,
+                occurred_at=moment,
+                status=result.status,
+                description=description,
+                location=Location(city=branch, country="TR") if branch else None,
+                carrier_status=raw,
+                delayed=result.delayed,
+            ),
+        )
+    return CarrierUpdate(
+        carrier=SLUG, tracking_number=number, events=events, raw_status=state or None
+    )
 
 
 def _moment(date_value: str, time_value: str) -> datetime | None:
@@ -244,8 +283,9 @@ def _moment(date_value: str, time_value: str) -> datetime | None:
         found = soap.parse_local(joined, _DATE_FORMATS)
         if found is not None:
             return found
-    return soap.parse_local(date_value.split(".")[0] if "T" in date_value else date_value,
-                            _DATE_FORMATS)
+    return soap.parse_local(
+        date_value.split(".")[0] if "T" in date_value else date_value, _DATE_FORMATS
+    )
 
 
 def _hms(value: str) -> str:

@@ -39,8 +39,9 @@ MAX_ANSWER_BYTES = 4 * 1024 * 1024  # far above any real answer; a guard, not a 
 # --- building ---------------------------------------------------------------------
 
 
-def envelope(operation: str, namespace: str, fields: Sequence[tuple[str, str]],
-             qualified: bool = True) -> bytes:
+def envelope(
+    operation: str, namespace: str, fields: Sequence[tuple[str, str]], qualified: bool = True
+) -> bytes:
     """A SOAP 1.1 envelope calling `operation` with text children `fields`, in order.
 
     `qualified`: the children are in the operation's namespace (.NET asmx/WCF
@@ -54,7 +55,8 @@ def envelope(operation: str, namespace: str, fields: Sequence[tuple[str, str]],
     for name, value in fields:
         child = ET.SubElement(call, f"{{{namespace}}}{name}" if qualified else name)
         child.text = value
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    built: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return built
 
 
 # --- reading ----------------------------------------------------------------------
@@ -151,8 +153,19 @@ def fault_is_client(fault: SoapFault) -> bool:
 
 # Words a carrier's fault uses when it refuses the account (Turkish and English,
 # without diacritics after `fold`): a refusal no retry can fix.
-_CREDENTIAL_WORDS = ("sifre", "parola", "kullanici", "password", "user", "yetki", "login",
-                     "auth", "cari kod", "musteri no", "customer code")
+_CREDENTIAL_WORDS = (
+    "sifre",
+    "parola",
+    "kullanici",
+    "password",
+    "user",
+    "yetki",
+    "login",
+    "auth",
+    "cari kod",
+    "musteri no",
+    "customer code",
+)
 
 
 def fold(value: str) -> str:
@@ -181,8 +194,12 @@ def classify_fault(fault: SoapFault) -> Exception:
 FaultClassifier = Callable[[SoapFault], Exception]
 
 
-def post(url: str, body: bytes, headers: Mapping[str, str],
-         classify_fault: FaultClassifier = classify_fault) -> bytes:
+def post(
+    url: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    classify_fault: FaultClassifier = classify_fault,
+) -> bytes:
     """POST an envelope; the raw answer, or the carrier's trouble as the poller's errors.
 
     Timeouts, connection errors, 429 and 5xx: `CarrierUnavailable` (with

@@ -7,17 +7,19 @@ key), `keyType` 0 (cargo key), `addHistoricalData` true, `onlyTracking` false.
 
 Answer `queryShipmentResponse/ShippingDeliveryVO`:
 
-| field | meaning | read as |
-|---|---|---|
-| `outFlag` / `outResult` | 0 at least one key answered, 1 none, 2 unexpected error | 2 -> `CarrierUnavailable` (in `fetch`) |
-| `shippingDeliveryDetailVO[]` | one per key | one `CarrierUpdate` |
-| `.cargoKey` | the key asked about | tracking number |
-| `.errCode` / `.errMessage` | non-zero: this key unknown or refused | shipment left out |
-| `.operationCode` / `.operationStatus` / `.operationMessage` | 0 NOP ... 6 BI | summary status (`OPERATION_CODES`) |
-| `.shippingDeliveryItemDetailVO.invDocCargoVOArray[]` | movements: `eventId`, `eventName`, `reasonId`, `reasonName`, `eventDate` YYYYMMDD, `eventTime` HHMMSS, `cityName`, `townName` | one event each (`EVENT_CODES`) |
-| `...deliveryDate` / `deliveryTime` | when it was delivered | time of a DLV summary |
-| `...returnStatus` / `rejectStatus` | return to sender | `RETURN_STATUSES`, `REJECT_STATUSES` |
-| `...estimatedDeliveryDate` | YYYYMMDD, sent as the `ShipmentDeliveryItemDetailVO` extension | `estimated_delivery` |
+- `outFlag` / `outResult`: 0 at least one key answered, 1 none, 2 an unexpected
+  error (`fetch` raises `CarrierUnavailable` on 2).
+- `shippingDeliveryDetailVO[]`, one per key: `cargoKey` (the tracking number),
+  `errCode` / `errMessage` (non-zero: the key is unknown, the shipment is left
+  out), `operationCode` / `operationStatus` / `operationMessage` (0 NOP ... 6 BI:
+  the summary status, `OPERATION_CODES`).
+- `shippingDeliveryItemDetailVO`: `invDocCargoVOArray[]` movements (`eventId`,
+  `eventName`, `reasonId`, `reasonName`, `eventDate` YYYYMMDD, `eventTime`
+  HHMMSS, `cityName`, `townName`: one event each, `EVENT_CODES`);
+  `deliveryDate` / `deliveryTime` (the time of a DLV summary); `returnStatus` /
+  `rejectStatus` (`RETURN_STATUSES`, `REJECT_STATUSES`); `estimatedDeliveryDate`
+  YYYYMMDD (sent in the `ShipmentDeliveryItemDetailVO` extension:
+  `estimated_delivery`).
 
 Times are Türkiye wall-clock times (Europe/Istanbul), made UTC.
 
@@ -34,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
+from xml.etree.ElementTree import Element
 
 from chalicelib.carriers import soap
 from chalicelib.carriers.polled import CarrierAccount, CarrierRefused, CarrierUnavailable
@@ -69,9 +72,9 @@ OPERATION_CODES: Final[dict[str, Status]] = {
 RETURN_STATUSES: Final[dict[str, Status]] = {"3": Status.RETURNED}
 # rejectStatus 0-3, 9, 10: "the parcel is in the return process"; 4, 7, 8, 11: a return
 # was started and called off (omniship-yurtici README and moon-lib's enum, M).
-REJECT_STATUSES: Final[dict[str, Status]] = {
-    code: Status.RETURNING for code in ("0", "1", "2", "3", "9", "10")
-}
+REJECT_STATUSES: Final[dict[str, Status]] = dict.fromkeys(
+    ("0", "1", "2", "3", "9", "10"), Status.RETURNING
+)
 # Movement codes (invDocCargoVO.eventId): none published; add rows here as they are
 # confirmed. A code not here is kept as `unknown` and never moves the shipment.
 EVENT_CODES: Final[dict[str, Status]] = {}
@@ -114,9 +117,9 @@ class YurticiClient:
             flag, message = text(result, "outFlag"), text(result, "outResult")
             if flag == "2":
                 raise CarrierUnavailable(f"Yurtiçi outFlag 2: {message[:200]}")
-            if flag == "1" and not children(result, "shippingDeliveryDetailVO"):
-                if soap.speaks_of_credentials(message):
-                    raise CarrierRefused(f"Yurtiçi refused the account: {message[:200]}")
+            details = children(result, "shippingDeliveryDetailVO")
+            if flag == "1" and not details and soap.speaks_of_credentials(message):
+                raise CarrierRefused(f"Yurtiçi refused the account: {message[:200]}")
         return answer
 
     def parse(self, body: bytes) -> list[CarrierUpdate]:
@@ -132,7 +135,7 @@ class YurticiClient:
         return updates
 
 
-def _result(root: soap.ET.Element) -> soap.ET.Element:
+def _result(root: Element) -> Element:
     response = first(soap.soap_body(root), "queryShipmentResponse")
     result = first(response, "ShippingDeliveryVO") if response is not None else None
     if result is None:
@@ -140,20 +143,20 @@ def _result(root: soap.ET.Element) -> soap.ET.Element:
     return result
 
 
-def _result_or_none(answer: bytes) -> soap.ET.Element | None:
+def _result_or_none(answer: bytes) -> Element | None:
     try:
         return _result(soap.parse_xml(answer))
     except UnprocessableDelivery:
         return None  # parse() will dead-letter it; fetch only classifies trouble
 
 
-def _update(detail: soap.ET.Element) -> CarrierUpdate | None:
+def _update(detail: Element) -> CarrierUpdate | None:
     number = normalise_tracking_number(text(detail, "cargoKey"))
     if not number or text(detail, "errCode") not in ("", "0"):
         return None  # a key Yurtiçi does not know (or refused): absent from the answer
     item = first(detail, "shippingDeliveryItemDetailVO")
-    events = [event for cargo in children(item, "invDocCargoVOArray") if item is not None
-              for event in [_movement(number, cargo)] if event is not None]
+    cargo_history = children(item, "invDocCargoVOArray") if item is not None else []
+    events = [event for cargo in cargo_history if (event := _movement(number, cargo))]
     summary = _summary(number, detail, item, events)
     if summary is not None:
         events.append(summary)
@@ -167,7 +170,7 @@ def _update(detail: soap.ET.Element) -> CarrierUpdate | None:
     )
 
 
-def _movement(number: str, cargo: soap.ET.Element) -> TrackingEvent | None:
+def _movement(number: str, cargo: Element) -> TrackingEvent | None:
     moment = soap.parse_local(text(cargo, "eventDate") + text(cargo, "eventTime"), _DATE_FORMATS)
     if moment is None:
         return None
@@ -189,8 +192,12 @@ def _movement(number: str, cargo: soap.ET.Element) -> TrackingEvent | None:
     )
 
 
-def _summary(number: str, detail: soap.ET.Element, item: soap.ET.Element | None,
-             movements: list[TrackingEvent]) -> TrackingEvent | None:
+def _summary(
+    number: str,
+    detail: Element,
+    item: Element | None,
+    movements: list[TrackingEvent],
+) -> TrackingEvent | None:
     """The documented shipment-level status as one event: at the delivery time for
     a delivery, else at the latest movement (so a repeated answer is the same event)."""
     code = text(detail, "operationCode")
@@ -206,13 +213,15 @@ def _summary(number: str, detail: soap.ET.Element, item: soap.ET.Element | None,
         description = soap.clean(text(item, "rejectStatusExplanation")) or description
     moment: datetime | None = None
     if status is Status.DELIVERED:
-        moment = soap.parse_local(text(item, "deliveryDate") + text(item, "deliveryTime"),
-                                  _DATE_FORMATS)
+        moment = soap.parse_local(
+            text(item, "deliveryDate") + text(item, "deliveryTime"), _DATE_FORMATS
+        )
     if moment is None and movements:
         moment = max(event.occurred_at for event in movements)
     if moment is None:
-        moment = soap.parse_local(text(item, "documentDate") + text(item, "documentTime"),
-                                  _DATE_FORMATS)
+        moment = soap.parse_local(
+            text(item, "documentDate") + text(item, "documentTime"), _DATE_FORMATS
+        )
     if moment is None or not raw:
         return None  # nothing dated to hang the status on (NOP without a document)
     return TrackingEvent(

@@ -23,7 +23,6 @@ from local.fakes.base import FakeRequest, FakeResponse
 from local.fakes.soap_base import SoapFake, credentials_ok
 
 
-
 def _step(state: str, text: str, **extra: str) -> dict[str, str]:
     return {"DURUM_KODU": state, "DURUMU": text, "TIP_KODU": "1", **extra}
 
@@ -52,18 +51,20 @@ class ArasFake(SoapFake):
         try:
             login = DET.fromstring(self.field(call, "loginInfo") or "<LoginInfo/>")
             query = DET.fromstring(self.field(call, "queryInfo") or "<QueryInfo/>")
-        except Exception:  # noqa: BLE001 - Aras answers unreadable parameters with a fault
-            return self.fault("a:InternalServiceFault",
-                              "Parametreler okunamadı.")
-        if not (credentials_ok(self.field(login, "UserName"), self.field(login, "Password"))
-                and self.field(login, "CustomerCode")):
+        except Exception:  # Aras answers unreadable parameters with a fault
+            return self.fault("a:InternalServiceFault", "Parametreler okunamadı.")
+        if not (
+            credentials_ok(self.field(login, "UserName"), self.field(login, "Password"))
+            and self.field(login, "CustomerCode")
+        ):
             return self.fault("a:InternalServiceFault", "Kullanıcı adı veya şifre hatalı.")
         if self.field(query, "QueryType") != "14":
             return self._result("")
         numbers = [n.strip() for n in self.field(query, "TrackingNumber").split(",") if n.strip()]
         rows = [row for number in numbers if (row := self._row(number)) is not None]
-        return self._result(json.dumps({"QueryResult": {"Cargo": rows}}, ensure_ascii=False)
-                            if rows else "")
+        return self._result(
+            json.dumps({"QueryResult": {"Cargo": rows}}, ensure_ascii=False) if rows else ""
+        )
 
     def _row(self, number: str) -> dict[str, str] | None:
         if number.upper().startswith("UNKNOWN"):

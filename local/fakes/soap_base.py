@@ -21,7 +21,7 @@ from chalicelib.clock import utc_now
 from local.fakes.base import FakeCarrier, FakeRequest, FakeResponse
 
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
-REFUSED_PASSWORD = "wrong"
+REFUSED_PASSWORD = "wrong"  # noqa: S105 - the fake's documented refusal, no secret
 
 
 def credentials_ok(username: str, password: str) -> bool:
@@ -39,7 +39,7 @@ class SoapFake(FakeCarrier):
         """The element inside the request's Body, or None for a body that is no envelope."""
         try:
             root = DET.fromstring(request.body)
-        except Exception:  # noqa: BLE001 - any unreadable body is the client's fault
+        except Exception:  # any unreadable body is the client's fault
             return None
         for child in root:
             if local(child.tag) == "Body":
@@ -79,8 +79,9 @@ class SoapFake(FakeCarrier):
     def failure(self, status: int) -> FakeResponse:
         if status == 429:
             return FakeResponse(429, b"Too Many Requests", "text/plain; charset=utf-8")
-        return FakeResponse(status, b"<html><body>Service Unavailable</body></html>",
-                            "text/html; charset=utf-8")
+        return FakeResponse(
+            status, b"<html><body>Service Unavailable</body></html>", "text/html; charset=utf-8"
+        )
 
     # --- journeys ---------------------------------------------------------------
     def stamped(self, tracking_number: str) -> list[tuple[datetime, Any]]:
@@ -91,7 +92,8 @@ class SoapFake(FakeCarrier):
         stamped = []
         with self._lock:
             for index, step in enumerate(steps):
-                moment = self._stamps.setdefault((tracking_number, index),
-                                                 now - timedelta(seconds=len(steps) - index))
+                moment = self._stamps.setdefault(
+                    (tracking_number, index), now - timedelta(seconds=len(steps) - index)
+                )
                 stamped.append((moment.astimezone(ISTANBUL).replace(tzinfo=None), step))
         return stamped

@@ -29,11 +29,25 @@ _OPERATIONS = {
 UNKNOWN_KEY_ERROR = "80859"  # ERR_INTG_CARGO_KEY_PARAM_NOT_FOUND in Yurtiçi's code list
 
 
-def _step(event_id: str, name: str, city: str, town: str, unit: str, operation: str,
-          reason: tuple[str, str] = ("OK", "Sorun Yok")) -> dict[str, str]:
-    return {"eventId": event_id, "eventName": name, "reasonId": reason[0],
-            "reasonName": reason[1], "cityName": city, "townName": town, "unitName": unit,
-            "operationCode": operation}
+def _step(
+    event_id: str,
+    name: str,
+    city: str,
+    town: str,
+    unit: str,
+    operation: str,
+    reason: tuple[str, str] = ("OK", "Sorun Yok"),
+) -> dict[str, str]:
+    return {
+        "eventId": event_id,
+        "eventName": name,
+        "reasonId": reason[0],
+        "reasonName": reason[1],
+        "cityName": city,
+        "townName": town,
+        "unitName": unit,
+        "operationCode": operation,
+    }
 
 
 class YurticiFake(SoapFake):
@@ -57,7 +71,8 @@ class YurticiFake(SoapFake):
             return self.fault("Client", f"Cannot find dispatch method for {name}")
         if not credentials_ok(self.field(call, "wsUserName"), self.field(call, "wsPassword")):
             return self.fault(
-                "Server", "Kullanıcı adı veya şifre hatalı.",
+                "Server",
+                "Kullanıcı adı veya şifre hatalı.",
                 '<ns1:YurticikargoWSException xmlns:ns1="http://yurticikargo.com.tr/WSExceptions/">'
                 "<errorCode>1</errorCode><errText>Kullanıcı adı veya şifre hatalı.</errText>"
                 "</ns1:YurticikargoWSException>",
@@ -75,9 +90,11 @@ class YurticiFake(SoapFake):
 
     def _detail(self, key: str) -> tuple[str, bool]:
         if key.upper().startswith("UNKNOWN"):
-            return (f"<shippingDeliveryDetailVO><cargoKey>{escape(key)}</cargoKey>"
-                    f"<errCode>{UNKNOWN_KEY_ERROR}</errCode><errMessage>Kargo anahtarı bulunamadı."
-                    "</errMessage><jobId>0</jobId></shippingDeliveryDetailVO>"), False
+            return (
+                f"<shippingDeliveryDetailVO><cargoKey>{escape(key)}</cargoKey>"
+                f"<errCode>{UNKNOWN_KEY_ERROR}</errCode><errMessage>Kargo anahtarı bulunamadı."
+                "</errMessage><jobId>0</jobId></shippingDeliveryDetailVO>"
+            ), False
         steps = self.stamped(key)
         operation = steps[-1][1]["operationCode"] if steps else "0"
         status, message = _OPERATIONS.get(operation, ("NOP", ""))
@@ -93,28 +110,36 @@ class YurticiFake(SoapFake):
                 f"<documentDate>{first_moment:%Y%m%d}</documentDate>"
                 f"<documentTime>{first_moment:%H%M%S}</documentTime>"
                 f"<trackingUrl>https://www.yurticikargo.com/tr/online-servisler/gonderi-sorgula?code={escape(key)}</trackingUrl>"
-                + (f"<deliveryDate>{delivered:%Y%m%d}</deliveryDate>"
-                   f"<deliveryTime>{delivered:%H%M%S}</deliveryTime>"
-                   "<receiverInfo>ALICININ KENDİSİ</receiverInfo>" if delivered else "")
+                + (
+                    f"<deliveryDate>{delivered:%Y%m%d}</deliveryDate>"
+                    f"<deliveryTime>{delivered:%H%M%S}</deliveryTime>"
+                    "<receiverInfo>ALICININ KENDİSİ</receiverInfo>"
+                    if delivered
+                    else ""
+                )
                 + movements
                 + f"<estimatedDeliveryDate>{estimate}</estimatedDeliveryDate>"
                 "</shippingDeliveryItemDetailVO>"
             )
-        return (f"<shippingDeliveryDetailVO><cargoKey>{escape(key)}</cargoKey><errCode>0</errCode>"
-                f"<jobId>0</jobId><operationCode>{operation}</operationCode>"
-                f"<operationMessage>{message}</operationMessage>"
-                f"<operationStatus>{status}</operationStatus>{item}"
-                "</shippingDeliveryDetailVO>"), True
+        return (
+            f"<shippingDeliveryDetailVO><cargoKey>{escape(key)}</cargoKey><errCode>0</errCode>"
+            f"<jobId>0</jobId><operationCode>{operation}</operationCode>"
+            f"<operationMessage>{message}</operationMessage>"
+            f"<operationStatus>{status}</operationStatus>{item}"
+            "</shippingDeliveryDetailVO>"
+        ), True
 
     @staticmethod
     def _movement(moment: datetime, step: dict[str, str]) -> str:
-        return ("<invDocCargoVOArray><unitId>8070</unitId>"
-                f"<unitName>{step['unitName']}</unitName><eventId>{step['eventId']}</eventId>"
-                f"<eventName>{step['eventName']}</eventName><reasonId>{step['reasonId']}</reasonId>"
-                f"<reasonName>{step['reasonName']}</reasonName>"
-                f"<eventDate>{moment:%Y%m%d}</eventDate><eventTime>{moment:%H%M%S}</eventTime>"
-                f"<cityName>{step['cityName']}</cityName><townName>{step['townName']}</townName>"
-                "</invDocCargoVOArray>")
+        return (
+            "<invDocCargoVOArray><unitId>8070</unitId>"
+            f"<unitName>{step['unitName']}</unitName><eventId>{step['eventId']}</eventId>"
+            f"<eventName>{step['eventName']}</eventName><reasonId>{step['reasonId']}</reasonId>"
+            f"<reasonName>{step['reasonName']}</reasonName>"
+            f"<eventDate>{moment:%Y%m%d}</eventDate><eventTime>{moment:%H%M%S}</eventTime>"
+            f"<cityName>{step['cityName']}</cityName><townName>{step['townName']}</townName>"
+            "</invDocCargoVOArray>"
+        )
 
 
 Fake = YurticiFake
