@@ -3,9 +3,9 @@ out by hand), each mapping row, and polling the fake over real HTTP."""
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
+import defusedxml.ElementTree as DET  # noqa: N814
 import pytest
 
 from chalicelib.carriers import aras
@@ -26,43 +26,72 @@ def fixture(name: str) -> bytes:
 
 
 def test_envelope_carries_login_and_query_info_as_xml_strings() -> None:
-    call = ET.fromstring(CLIENT.envelope(["3513773163316", "3513773163317"], ACCOUNT))[1][0]
+    call = DET.fromstring(CLIENT.envelope(["3513773163316", "3513773163317"], ACCOUNT))[1][0]
     assert call.tag == f"{T}GetQueryJSON"
     assert [child.tag for child in call] == [f"{T}loginInfo", f"{T}queryInfo"]
-    login = ET.fromstring(call[0].text or "")
-    query = ET.fromstring(call[1].text or "")
+    login = DET.fromstring(call[0].text or "")
+    query = DET.fromstring(call[1].text or "")
     assert [(c.tag, c.text) for c in login] == [
-        ("UserName", "neodyum"), ("Password", "nd2580"), ("CustomerCode", "1932448851342"),
+        ("UserName", "neodyum"),
+        ("Password", "nd2580"),
+        ("CustomerCode", "1932448851342"),
     ]
     assert [(c.tag, c.text) for c in query] == [
-        ("QueryType", "14"), ("TrackingNumber", "3513773163316,3513773163317"),
+        ("QueryType", "14"),
+        ("TrackingNumber", "3513773163316,3513773163317"),
     ]
 
 
 def test_three_cargos() -> None:
     updates = CLIENT.parse(fixture("three_cargos"))
     assert [u.tracking_number for u in updates] == [
-        "3513773163316", "3513773163317", "3513773163318",
+        "3513773163316",
+        "3513773163317",
+        "3513773163318",
     ]
     assert [event_row(u.events[0]) for u in updates] == [
         # TESLIM_TARIHI 25.11.2026 + TESLIM_SAATI 14:30:00 at UTC+3
-        ("2026-11-25T11:30:00Z", "delivered", False, "6", "TESLİM EDİLDİ",
-         {"city": "ANKARA ÇANKAYA", "country": "TR"}),
+        (
+            "2026-11-25T11:30:00Z",
+            "delivered",
+            False,
+            "6",
+            "TESLİM EDİLDİ",
+            {"city": "ANKARA ÇANKAYA", "country": "TR"},
+        ),
         # out for delivery carried over with NT (note left): a failed attempt, dated by
         # the waybill (CIKIS_TARIH 24.11.2026 09:00:00)
-        ("2026-11-24T06:00:00Z", "failed_attempt", True, "4/NT", "TESLİMATTA",
-         {"city": "İZMİR BORNOVA", "country": "TR"}),
+        (
+            "2026-11-24T06:00:00Z",
+            "failed_attempt",
+            True,
+            "4/NT",
+            "TESLİMATTA",
+            {"city": "İZMİR BORNOVA", "country": "TR"},
+        ),
         # at the delivery branch, carried over for a holiday (numeric id 14 = TL)
-        ("2026-11-24T06:30:00Z", "in_transit", True, "3/14", "TESLİMAT ŞUBESİNDE",
-         {"city": "BURSA NİLÜFER", "country": "TR"}),
+        (
+            "2026-11-24T06:30:00Z",
+            "in_transit",
+            True,
+            "3/14",
+            "TESLİMAT ŞUBESİNDE",
+            {"city": "BURSA NİLÜFER", "country": "TR"},
+        ),
     ]
 
 
 def test_a_single_row_returned_to_the_sender() -> None:
     [update] = CLIENT.parse(fixture("returned_single_row"))
     assert [event_row(e) for e in update.events] == [
-        ("2026-11-27T13:05:00Z", "returned", False, "6/T3",
-         "TESLİM EDİLDİ (ALICI KABUL ETMEDİ)", {"city": "İSTANBUL KADIKÖY", "country": "TR"}),
+        (
+            "2026-11-27T13:05:00Z",
+            "returned",
+            False,
+            "6/T3",
+            "TESLİM EDİLDİ (ALICI KABUL ETMEDİ)",
+            {"city": "İSTANBUL KADIKÖY", "country": "TR"},
+        ),
     ]
 
 
@@ -129,9 +158,22 @@ def test_every_row_has_a_test_and_every_id_a_code() -> None:
     assert sorted(aras.STATUS_CODES) == sorted(code for code, _ in STATUS_ROWS)
     assert sorted(aras.CARRY_OVER_CODES) == sorted(code for code, _ in CARRY_OVER_ROWS)
     assert aras.CARRY_OVER_IDS == {
-        "10": "AY", "11": "NT", "12": "MD", "14": "TL", "15": "ŞA", "17": "AD", "18": "TG",
-        "20": "AA", "22": "HT", "26": "KG", "32": "PR", "33": "ÜR", "34": "KE", "45": "TT",
-        "47": "PS", "51": "TO",
+        "10": "AY",
+        "11": "NT",
+        "12": "MD",
+        "14": "TL",
+        "15": "ŞA",
+        "17": "AD",
+        "18": "TG",
+        "20": "AA",
+        "22": "HT",
+        "26": "KG",
+        "32": "PR",
+        "33": "ÜR",
+        "34": "KE",
+        "45": "TT",
+        "47": "PS",
+        "51": "TO",
     }
 
 
@@ -154,8 +196,9 @@ def fake() -> Iterator[ArasFake]:
 
 
 def test_polling_the_fake_walks_the_journey(fake: ArasFake) -> None:
-    account = CarrierAccount(fake.url + "/ArasCargoIntegrationService.svc", "u", "p",
-                             {"customer_code": "1"})
+    account = CarrierAccount(
+        fake.url + "/ArasCargoIntegrationService.svc", "u", "p", {"customer_code": "1"}
+    )
     seen = []
     for _ in range(6):
         [update] = CLIENT.parse(CLIENT.fetch(["3513773163316", "UNKNOWN1"], account))

@@ -3,9 +3,9 @@ events (times worked out by hand), each description rule, and the fake."""
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
+import defusedxml.ElementTree as DET  # noqa: N814
 import pytest
 
 from chalicelib.carriers import soap, surat
@@ -25,10 +25,13 @@ def framed(name: str, asked: str = "sip-123") -> bytes:
 
 
 def test_envelope() -> None:
-    call = ET.fromstring(CLIENT.envelope("SIP123", CarrierAccount("x", "1038106246", "p.Ff")))[1][0]
+    account = CarrierAccount("x", "1038106246", "p.Ff")
+    call = DET.fromstring(CLIENT.envelope("SIP123", account))[1][0]
     assert call.tag == f"{T}KargoTakipHareketDetayliV2"
     assert [(c.tag, c.text) for c in call] == [
-        (f"{T}CariKodu", "1038106246"), (f"{T}Sifre", "p.Ff"), (f"{T}WebSiparisKodu", "SIP123"),
+        (f"{T}CariKodu", "1038106246"),
+        (f"{T}Sifre", "p.Ff"),
+        (f"{T}WebSiparisKodu", "SIP123"),
     ]
 
 
@@ -36,14 +39,38 @@ def test_delivered() -> None:
     [update] = CLIENT.parse(framed("delivered"))
     assert update.tracking_number == "SIP123"  # the code asked about, normalised
     assert [event_row(e) for e in update.events] == [
-        ("2026-02-20T07:00:00Z", "in_transit", False, "Kargo Kabul", "Kargo Kabul",
-         {"city": "Istanbul Umraniye Sube", "country": "TR"}),
-        ("2026-02-21T05:00:00Z", "in_transit", False, "Aktarma Merkezinde",
-         "Aktarma Merkezinde", {"city": "Istanbul Aktarma", "country": "TR"}),
-        ("2026-02-22T06:15:00Z", "out_for_delivery", False, "Dagitima Verildi",
-         "Dagitima Verildi", {"city": "Ankara Cankaya Sube", "country": "TR"}),
-        ("2026-02-22T11:30:00Z", "delivered", False, "Teslim Edildi", "Teslim Edildi",
-         {"city": "Ankara Cankaya Sube", "country": "TR"}),
+        (
+            "2026-02-20T07:00:00Z",
+            "in_transit",
+            False,
+            "Kargo Kabul",
+            "Kargo Kabul",
+            {"city": "Istanbul Umraniye Sube", "country": "TR"},
+        ),
+        (
+            "2026-02-21T05:00:00Z",
+            "in_transit",
+            False,
+            "Aktarma Merkezinde",
+            "Aktarma Merkezinde",
+            {"city": "Istanbul Aktarma", "country": "TR"},
+        ),
+        (
+            "2026-02-22T06:15:00Z",
+            "out_for_delivery",
+            False,
+            "Dagitima Verildi",
+            "Dagitima Verildi",
+            {"city": "Ankara Cankaya Sube", "country": "TR"},
+        ),
+        (
+            "2026-02-22T11:30:00Z",
+            "delivered",
+            False,
+            "Teslim Edildi",
+            "Teslim Edildi",
+            {"city": "Ankara Cankaya Sube", "country": "TR"},
+        ),
     ]
 
 
@@ -107,8 +134,14 @@ def test_polling_the_fake_walks_the_journey(fake: SuratFake) -> None:
     for _ in range(6):
         [update] = CLIENT.parse(CLIENT.fetch(["SIP-9"], account))
         latest.append(update.events[-1].status)
-    assert latest == [Status.INFO_RECEIVED, Status.IN_TRANSIT, Status.IN_TRANSIT,
-                      Status.OUT_FOR_DELIVERY, Status.DELIVERED, Status.DELIVERED]
+    assert latest == [
+        Status.INFO_RECEIVED,
+        Status.IN_TRANSIT,
+        Status.IN_TRANSIT,
+        Status.OUT_FOR_DELIVERY,
+        Status.DELIVERED,
+        Status.DELIVERED,
+    ]
     assert update.tracking_number == "SIP9"
     assert CLIENT.parse(CLIENT.fetch(["UNKNOWN1"], account)) == []
     with pytest.raises(CarrierRefused):

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
+import defusedxml.ElementTree as DET  # noqa: N814
 import pytest
 
 from chalicelib.carriers import yurtici
@@ -30,7 +31,7 @@ def fixture(name: str) -> bytes:
 
 
 def test_envelope_calls_query_shipment_with_credentials_and_every_key() -> None:
-    root = ET.fromstring(CLIENT.envelope(["YK1", "YK2"], ACCOUNT))
+    root = DET.fromstring(CLIENT.envelope(["YK1", "YK2"], ACCOUNT))
     body = root.find("{http://schemas.xmlsoap.org/soap/envelope/}Body")
     assert body is not None
     call = body.find(f"{NS}queryShipment")
@@ -53,23 +54,29 @@ def test_envelope_is_what_the_published_wsdl_describes() -> None:
     lxml_etree = pytest.importorskip("lxml.etree")
     client = zeep.Client(str(WSDL))
     expected = client.create_message(
-        client.service, "queryShipment", wsUserName="YKTEST", wsPassword="YK",
-        wsLanguage="TR", keys=["YK1", "YK2"], keyType=0, addHistoricalData=True,
+        client.service,
+        "queryShipment",
+        wsUserName="YKTEST",
+        wsPassword="YK",
+        wsLanguage="TR",
+        keys=["YK1", "YK2"],
+        keyType=0,
+        addHistoricalData=True,
         onlyTracking=False,
     )
-    ours = ET.fromstring(CLIENT.envelope(["YK1", "YK2"], ACCOUNT))
+    ours = DET.fromstring(CLIENT.envelope(["YK1", "YK2"], ACCOUNT))
 
     def call_of(root: ET.Element) -> list[tuple[str, str | None]]:
         body = next(c for c in root if c.tag.endswith("Body"))
         call = next(iter(body))
         return [(call.tag, None)] + [(child.tag, child.text) for child in call]
 
-    assert call_of(ours) == call_of(ET.fromstring(lxml_etree.tostring(expected)))
+    assert call_of(ours) == call_of(DET.fromstring(lxml_etree.tostring(expected)))
 
 
 def test_credentials_are_escaped_not_injected() -> None:
     account = CarrierAccount("http://x", "a<b>&", "p</wsPassword><keys>X")
-    call = ET.fromstring(CLIENT.envelope(["YK1"], account))[1][0]
+    call = DET.fromstring(CLIENT.envelope(["YK1"], account))[1][0]
     assert [child.text for child in call][:2] == ["a<b>&", "p</wsPassword><keys>X"]
     assert [child.text for child in call if child.tag == "keys"] == ["YK1"]
 
@@ -101,14 +108,26 @@ def test_problem_return_and_unprocessed() -> None:
     problem, returning, unprocessed = updates
     assert [event_row(event) for event in problem.events] == [
         # 1 December 2015: Türkiye was still on UTC+2 in winter
-        ("2015-12-01T08:15:00Z", "unknown", True, "DAG/AY",
-         "Teslim Edilemedi (Adres Yanlış / Yetersiz)", ANKARA),
+        (
+            "2015-12-01T08:15:00Z",
+            "unknown",
+            True,
+            "DAG/AY",
+            "Teslim Edilemedi (Adres Yanlış / Yetersiz)",
+            ANKARA,
+        ),
         ("2015-12-01T08:15:00Z", "in_transit", False, "IND", "Kargo Teslimattadır.", None),
     ]
     assert [event_row(event) for event in returning.events] == [
         ("2026-11-26T09:00:00Z", "unknown", False, "IAD", "İade Sürecinde", ANKARA),
-        ("2026-11-26T09:00:00Z", "returning", False, "rejectStatus 1",
-         "Çıkış Şubesi Onayladı", None),
+        (
+            "2026-11-26T09:00:00Z",
+            "returning",
+            False,
+            "rejectStatus 1",
+            "Çıkış Şubesi Onayladı",
+            None,
+        ),
     ]
     assert unprocessed.events == ()  # NOP and nothing dated yet: pending stays pending
 
@@ -129,8 +148,10 @@ def test_unreadable_answers_are_dead_letters(body: bytes) -> None:
 
 
 def test_entity_expansion_is_refused() -> None:
-    bomb = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
-            b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><x>&b;</x>')
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><x>&b;</x>'
+    )
     with pytest.raises(UnprocessableDelivery):
         CLIENT.parse(bomb)
 
@@ -160,8 +181,12 @@ def test_every_operation_code_has_a_test() -> None:
 def test_return_and_reject_statuses() -> None:
     assert yurtici.RETURN_STATUSES == {"3": Status.RETURNED}
     assert yurtici.REJECT_STATUSES == {
-        "0": Status.RETURNING, "1": Status.RETURNING, "2": Status.RETURNING,
-        "3": Status.RETURNING, "9": Status.RETURNING, "10": Status.RETURNING,
+        "0": Status.RETURNING,
+        "1": Status.RETURNING,
+        "2": Status.RETURNING,
+        "3": Status.RETURNING,
+        "9": Status.RETURNING,
+        "10": Status.RETURNING,
     }
     assert yurtici.EVENT_CODES == {}  # none published: movements stay unknown
 
@@ -178,8 +203,9 @@ def fake() -> Iterator[YurticiFake]:
 
 
 def account(fake: YurticiFake, password: str = "YK") -> CarrierAccount:
-    return CarrierAccount(fake.url + "/KOPSWebServices/ShippingOrderDispatcherServices",
-                          "YKTEST", password)
+    return CarrierAccount(
+        fake.url + "/KOPSWebServices/ShippingOrderDispatcherServices", "YKTEST", password
+    )
 
 
 def test_polling_the_fake_walks_the_journey(fake: YurticiFake) -> None:
@@ -189,7 +215,7 @@ def test_polling_the_fake_walks_the_journey(fake: YurticiFake) -> None:
         statuses.append(update.events[-1].status)
     assert statuses == [Status.IN_TRANSIT] * 4 + [Status.DELIVERED] * 2
     assert len(update.events) == 6  # five movements and the summary
-    sent = ET.fromstring(fake.requests[0].body)[1][0]
+    sent = DET.fromstring(fake.requests[0].body)[1][0]
     assert [child.text for child in sent if child.tag == "keys"] == ["YK777", "UNKNOWN1"]
 
 
