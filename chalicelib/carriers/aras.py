@@ -51,7 +51,6 @@ from chalicelib.domain.events import (
     CarrierUpdate,
     Location,
     TrackingEvent,
-    normalise_tracking_number,
 )
 from chalicelib.domain.status import Status
 from chalicelib.errors import UnprocessableDelivery
@@ -226,7 +225,7 @@ def canonical(state: str, kind: str, carry_over: str) -> CanonicalStatus:
 
 
 def _update(row: dict[str, Any]) -> CarrierUpdate | None:
-    number = normalise_tracking_number(_value(row, "KARGO_TAKIP_NO", "KARGO TAKİP NO"))
+    number = soap.tracking_number(_value(row, "KARGO_TAKIP_NO", "KARGO TAKİP NO"))
     if not number:
         return None
     state = _value(row, "DURUM_KODU", "DURUM KODU")

@@ -33,7 +33,6 @@ from chalicelib.domain.events import (
     CarrierUpdate,
     Location,
     TrackingEvent,
-    normalise_tracking_number,
 )
 from chalicelib.domain.status import Status
 from chalicelib.errors import UnprocessableDelivery
@@ -167,7 +166,7 @@ def _refuse_if_credentials(answer: bytes) -> None:
 
 def _update(asked: str, answer: str) -> CarrierUpdate | None:
     result = _result(answer)
-    number = normalise_tracking_number(text(result, "BARNO") or text(result, "barkod") or asked)
+    number = soap.tracking_number(text(result, "BARNO") or text(result, "barkod") or asked)
     movements = children(result, "dongu")
     if not number or not movements:
         return None  # PTT does not know this barcode (yet)

@@ -27,6 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.carriers.polled import CarrierRefused, CarrierUnavailable
+from chalicelib.domain.events import canonical_tracking_number
 from chalicelib.errors import UnprocessableDelivery
 
 SOAP11_NS = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -315,6 +316,16 @@ def parse_local(value: str, formats: Sequence[str]) -> datetime | None:
         except ValueError:
             continue
     return None
+
+
+def tracking_number(raw: str) -> str | None:
+    """The carrier's spelling of a parcel as Kargo stores it, or None for what can be
+    no parcel Kargo asked about (Kargo only asks with canonical numbers): that
+    shipment is left out, its neighbours in the answer are not."""
+    try:
+        return canonical_tracking_number(raw)
+    except ValueError:
+        return None
 
 
 def clean(value: str | None) -> str | None:

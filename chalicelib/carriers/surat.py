@@ -33,7 +33,6 @@ from chalicelib.domain.events import (
     CarrierUpdate,
     Location,
     TrackingEvent,
-    normalise_tracking_number,
 )
 from chalicelib.domain.status import Status
 from chalicelib.errors import UnprocessableDelivery
@@ -119,13 +118,12 @@ class SuratClient:
     def parse(self, body: bytes) -> list[CarrierUpdate]:
         updates = []
         for asked, answer in soap.unframe(body):
-            number = normalise_tracking_number(asked)
-            events = [
-                event
-                for line in _result(answer).splitlines()
-                if (event := _event(number, line)) is not None
-            ]
-            if number and events:
+            lines = _result(answer).splitlines()
+            number = soap.tracking_number(asked)
+            if number is None:
+                continue  # not a number Kargo would have asked about
+            events = [event for line in lines if (event := _event(number, line)) is not None]
+            if events:
                 updates.append(
                     CarrierUpdate(carrier=SLUG, tracking_number=number, events=tuple(events))
                 )

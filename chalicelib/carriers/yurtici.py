@@ -45,7 +45,6 @@ from chalicelib.domain.events import (
     CarrierUpdate,
     Location,
     TrackingEvent,
-    normalise_tracking_number,
 )
 from chalicelib.domain.status import Status
 from chalicelib.errors import UnprocessableDelivery
@@ -151,7 +150,7 @@ def _result_or_none(answer: bytes) -> Element | None:
 
 
 def _update(detail: Element) -> CarrierUpdate | None:
-    number = normalise_tracking_number(text(detail, "cargoKey"))
+    number = soap.tracking_number(text(detail, "cargoKey"))
     if not number or text(detail, "errCode") not in ("", "0"):
         return None  # a key Yurtiçi does not know (or refused): absent from the answer
     item = first(detail, "shippingDeliveryItemDetailVO")

@@ -222,3 +222,10 @@ def test_polling_the_fake_walks_the_journey(fake: YurticiFake) -> None:
 def test_the_fake_refuses_a_wrong_password(fake: YurticiFake) -> None:
     with pytest.raises(CarrierRefused):
         CLIENT.fetch(["YK777"], account(fake, "wrong"))
+
+
+def test_a_key_kargo_cannot_store_leaves_its_neighbours_alone() -> None:
+    body = fixture("problem_and_return").replace(
+        b"<cargoKey>YK200000003</cargoKey>", b"<cargoKey>\xc4\xb0?</cargoKey>"
+    )
+    assert [u.tracking_number for u in CLIENT.parse(body)] == ["YK200000001", "YK200000002"]

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from chalicelib.carriers import aras, ptt, soap, surat, yurtici
 from chalicelib.carriers.polled import CarrierAccount, CarrierRefused, CarrierUnavailable
-from chalicelib.domain.events import CarrierUpdate
+from chalicelib.domain.events import CANONICAL_TRACKING_NUMBER, CarrierUpdate
 from chalicelib.errors import UnprocessableDelivery
 from local.fakes.base import FakeCarrier, FakeRequest, FakeResponse
 
@@ -305,7 +305,7 @@ def check(slug: str, body: bytes) -> None:
     assert isinstance(updates, list)
     for update in updates:
         assert isinstance(update, CarrierUpdate) and update.carrier == slug
-        assert update.tracking_number == update.tracking_number.upper()
+        assert CANONICAL_TRACKING_NUMBER.fullmatch(update.tracking_number)  # storable
         for event in update.events:
             assert event.occurred_at.utcoffset() is not None
             assert event.tracking_number == update.tracking_number
@@ -368,3 +368,17 @@ def test_each_fake_fails_and_throttles_when_told(slug: str) -> None:
         assert update.tracking_number == "AB12345" and update.events  # then it answers again
     finally:
         fake.stop()
+
+
+@pytest.mark.parametrize("slug", sorted(CLIENTS))
+def test_the_registry_serves_each_client_and_its_answers(slug: str) -> None:
+    from chalicelib.carriers import get_polled, get_source
+
+    client = get_polled(slug)
+    assert client is CLIENTS[slug] and client.slug == slug
+    assert 1 <= client.batch_size <= 50
+    assert 0 < client.requests_per_second <= 2 and 1 <= client.max_concurrency <= 2
+    source = get_source(f"poll:{slug}")
+    assert source is not None
+    with pytest.raises(UnprocessableDelivery):
+        source.parse(b"garbage")
