@@ -86,8 +86,10 @@ _DATE_FORMATS = ("%Y%m%d%H%M%S", "%Y%m%d%H%M", "%Y%m%d")
 
 class YurticiClient:
     slug = SLUG
-    # keys[] is unbounded in the WSDL; 50 is Kargo's choice (no limit published).
-    batch_size = 50
+    # keys[] is unbounded in the WSDL and no limit is published: 20 keys keep an
+    # answer with full histories (~0.5 KB a movement) well under the 256 KiB a queued
+    # delivery may hold (Kargo's choice).
+    batch_size = 20
     # Yurtiçi blocks the same key queried again within a minute (omniship README);
     # no request rate is published: one request a second, two at once (a guess).
     requests_per_second = 1.0

@@ -382,3 +382,26 @@ def test_the_registry_serves_each_client_and_its_answers(slug: str) -> None:
     assert source is not None
     with pytest.raises(UnprocessableDelivery):
         source.parse(b"garbage")
+
+
+@pytest.mark.parametrize("slug", sorted(CLIENTS))
+def test_a_full_batch_with_long_histories_fits_a_queued_delivery(slug: str) -> None:
+    """An answer goes on the queue whole: a full batch of parcels with 15 movements
+    each must stay under SQS's 256 KiB."""
+    import importlib
+
+    fake = importlib.import_module(f"local.fakes.{slug}").Fake()
+    fake.start()
+    try:
+        client = CLIENTS[slug]
+        numbers = [f"AB{index:011d}" for index in range(client.batch_size)]
+        for number in numbers:
+            steps = fake.default_journey(number)
+            fake.set_journey(number, (steps[:-1] * 4)[:14] + steps[-1:], auto=False)
+            fake.reveal(number)
+        account = CarrierAccount(fake.url + "/service", "user", "secret", {"customer_code": "1"})
+        answer = client.fetch(numbers, account)
+        assert len(client.parse(answer)) == len(numbers)
+        assert len(answer) < 256 * 1024
+    finally:
+        fake.stop()
