@@ -13,7 +13,9 @@ from urllib.parse import quote
 @dataclass(frozen=True)
 class KnownCarrier:
     name: str
-    url_template: str  # `{number}` is replaced by the URL-quoted tracking number
+    # `{number}` is replaced by the URL-quoted tracking number; None: a carrier whose
+    # public tracking page could not be confirmed is named without a link.
+    url_template: str | None = None
 
 
 KNOWN_CARRIERS: dict[str, KnownCarrier] = {
@@ -26,6 +28,9 @@ KNOWN_CARRIERS: dict[str, KnownCarrier] = {
     ),
     "mng": KnownCarrier("MNG Kargo", "https://kargotakip.mngkargo.com.tr/?takipNo={number}"),
     "ptt": KnownCarrier("PTT Kargo", "https://gonderitakip.ptt.gov.tr/Track/Verify?q={number}"),
+    "hepsijet": KnownCarrier("HepsiJET"),
+    "kolaygelsin": KnownCarrier("Kolay Gelsin"),
+    "surat": KnownCarrier("Sürat Kargo"),
     "ups": KnownCarrier("UPS", "https://www.ups.com/track?tracknum={number}"),
     "fedex": KnownCarrier("FedEx", "https://www.fedex.com/fedextrack/?trknbr={number}"),
     "usps": KnownCarrier("USPS", "https://tools.usps.com/go/TrackConfirmAction?tLabels={number}"),
@@ -44,6 +49,6 @@ def carrier_name(slug: str) -> str:
 
 def carrier_tracking_url(slug: str, tracking_number: str) -> str | None:
     known = KNOWN_CARRIERS.get(slug)
-    if known is None:
+    if known is None or known.url_template is None:
         return None
     return known.url_template.format(number=quote(tracking_number, safe=""))
