@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from chalicelib.carriers import get_polled, mng
 from chalicelib.carriers.polled import CarrierAccount, CarrierRefused, CarrierUnavailable
+from chalicelib.carriers.rest_polling import fold_turkish
 from chalicelib.domain.status import Status
 from chalicelib.errors import UnprocessableDelivery
 from local.fakes import mng as fake_mng
@@ -74,7 +75,7 @@ def test_each_status_name_maps_however_it_is_spelled(name: str, expected: Status
 
 
 def test_the_name_table_has_exactly_the_tested_rows() -> None:
-    tested = {mng.fold_turkish(name) for name, _ in NAME_ROWS}
+    tested = {fold_turkish(name) for name, _ in NAME_ROWS}
     assert set(mng.MNG_STATUS_NAMES) | mng.RETURNED_NAMES == tested
 
 
