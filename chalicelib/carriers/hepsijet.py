@@ -1,4 +1,4 @@
-"""`hepsijet`: HepsiJET, polled through its REST integration API (CONTRACT.md section 10).
+"""`hepsijet`: HepsiJET, polled through its REST integration API (the contract, section 10).
 
 Operations (base URL `KARGO_HEPSIJET_URL`, e.g. the test server
 `https://integration-apitest.hepsijet.com`):
@@ -38,6 +38,7 @@ from typing import Any
 from chalicelib.carriers import vendor_payloads as read
 from chalicelib.carriers.polled import CarrierAccount, CarrierRefused, CarrierUnavailable
 from chalicelib.carriers.rest_polling import (
+    TIMEOUT_SECONDS,
     Clock,
     HttpCaller,
     TokenCache,
@@ -118,9 +119,9 @@ class HepsijetClient:
     requests_per_second = 1.0
     max_concurrency = 1
 
-    def __init__(self, clock: Clock = utc_now) -> None:
+    def __init__(self, clock: Clock = utc_now, timeout: float = TIMEOUT_SECONDS) -> None:
         self._clock = clock
-        self._http = HttpCaller(SLUG, clock)
+        self._http = HttpCaller(SLUG, clock, timeout)
         self._tokens = TokenCache(clock)
 
     def tracking_request(self, tracking_numbers: Sequence[str]) -> dict[str, Any]:

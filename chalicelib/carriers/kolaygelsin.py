@@ -1,5 +1,5 @@
 """`kolaygelsin`: Kolay Gelsin (Sendeo) pushes every action on a parcel
-(CONTRACT.md section 10), the one Turkish carrier here that does.
+(the contract, section 10), the one Turkish carrier here that does.
 
 Authentication: Kolay Gelsin's "Basic Auth" webhook option. The shop gives
 Kolay Gelsin the URL `POST /webhooks/kolaygelsin`, the user name `kolaygelsin`

@@ -1,5 +1,5 @@
 """`mng`: MNG Kargo / DHL eCommerce Türkiye, polled through its REST API
-(the "Apizone" IBM API Connect gateway; CONTRACT.md section 10).
+(the "Apizone" IBM API Connect gateway; the contract, section 10).
 
 Operations (base URL `KARGO_MNG_URL`, e.g. `https://api.mngkargo.com.tr/mngapi/api`,
 sandbox `https://testapi.mngkargo.com.tr/mngapi/api`):
@@ -56,6 +56,7 @@ from urllib.parse import quote
 from chalicelib.carriers import vendor_payloads as read
 from chalicelib.carriers.polled import CarrierAccount, CarrierRefused, CarrierUnavailable
 from chalicelib.carriers.rest_polling import (
+    TIMEOUT_SECONDS,
     Clock,
     HttpCaller,
     TokenCache,
@@ -158,9 +159,9 @@ class MngClient:
     requests_per_second = 1.0  # fetches per second; each is two GETs
     max_concurrency = 2
 
-    def __init__(self, clock: Clock = utc_now) -> None:
+    def __init__(self, clock: Clock = utc_now, timeout: float = TIMEOUT_SECONDS) -> None:
         self._clock = clock
-        self._http = HttpCaller(SLUG, clock)
+        self._http = HttpCaller(SLUG, clock, timeout)
         self._tokens = TokenCache(clock)
 
     # --- asking --------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """What the REST carriers Kargo polls (MNG, HepsiJET) share: a token cache, HTTP
 calls classified the poller's way, Turkish local times and Turkish status names.
 
-The classification (CONTRACT.md section 10, the poller backs off on trouble):
+The classification (the contract, section 10, the poller backs off on trouble):
 
 - timeout, connection refused/reset, DNS failure: `CarrierUnavailable`;
 - HTTP 429, 408, 5xx: `CarrierUnavailable`, with Retry-After in seconds when sent;
