@@ -8,7 +8,7 @@
   barcode's journey; a barcode in `unknown` is left out of `data`, as HepsiJET
   does for barcodes it does not know.
 
-Dev credentials it accepts: user `dev-hepsijet-user`, password
+`fake.account()` is the dev account. Dev credentials it accepts: user `dev-hepsijet-user`, password
 `dev-hepsijet-password`. Refusals and failures answer HepsiJET's envelope
 `{"status": "FAIL", "message": ..., "data": null}` with the HTTP status (401
 for bad credentials and for an expired or unknown token). HepsiJET does not
@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from chalicelib.carriers.polled import CarrierAccount
 from chalicelib.clock import utc_now
 from local.fakes.base import FakeCarrier, FakeRequest, FakeResponse
 
@@ -61,6 +62,10 @@ class HepsijetFake(FakeCarrier):
         self.clock = clock
         self.tokens: dict[str, datetime] = {}  # token -> expiry (UTC)
         self.unknown: set[str] = set()
+
+    def account(self) -> CarrierAccount:
+        """The account Kargo uses against this fake (the dev credentials)."""
+        return CarrierAccount(url=self.url, username=USERNAME, password=PASSWORD)
 
     def expire_tokens(self) -> None:
         self.tokens.clear()

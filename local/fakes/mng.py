@@ -1,6 +1,7 @@
 """A fake MNG Kargo / DHL eCommerce REST API (Apizone), for the local stack and the tests.
 
-Serves under `/mngapi/api` (point `KARGO_MNG_URL` at `<fake.url>/mngapi/api`):
+Serves under `/mngapi/api` (point `KARGO_MNG_URL` at `fake.api_url`, i.e.
+`<fake.url>/mngapi/api`; the root works too; `fake.account()` is the whole dev account):
 
 - `POST /mngapi/api/token`: the X-IBM client id and secret, then the customer
   number and password, are checked; the JWT lives one hour (`jwtExpireDate` in
@@ -30,6 +31,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
+from chalicelib.carriers.polled import CarrierAccount
 from chalicelib.clock import utc_now
 from local.fakes.base import FakeCarrier, FakeRequest, FakeResponse
 
@@ -72,15 +74,24 @@ class MngFake(FakeCarrier):
     def api_url(self) -> str:
         return self.url + BASE_PATH
 
+    def account(self) -> CarrierAccount:
+        """The account Kargo uses against this fake (the dev credentials)."""
+        return CarrierAccount(
+            url=self.api_url,
+            username=CUSTOMER_NUMBER,
+            password=PASSWORD,
+            extra={"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET},
+        )
+
     def expire_tokens(self) -> None:
         """Every issued JWT is refused from now on (as after its expiry)."""
         self.tokens.clear()
 
     # --- the wire ----------------------------------------------------------------
     def handle(self, request: FakeRequest) -> FakeResponse:
+        # Served under /mngapi/api as MNG does, and at the root too, so that a base
+        # URL with or without the prefix reaches it.
         path = unquote(urlsplit(request.path).path)
-        if not path.startswith(BASE_PATH + "/"):
-            return _problem(404, "Not Found", "Bilinmeyen adres")
         if (
             request.headers.get("x-ibm-client-id") != CLIENT_ID
             or request.headers.get("x-ibm-client-secret") != CLIENT_SECRET

@@ -419,3 +419,10 @@ def test_any_answer_gives_valid_updates_or_a_dead_letter(answer: Any) -> None:
         for event in update.events:
             assert event.occurred_at.utcoffset() is not None
     assert hepsijet.CLIENT.parse(body) == updates
+
+
+def test_the_fakes_own_account_works(
+    fake: fake_hepsijet.HepsijetFake, clock: SettableClock
+) -> None:
+    client = hepsijet.HepsijetClient(clock)
+    assert client.parse(client.fetch(["KRG1000000001"], fake.account()))

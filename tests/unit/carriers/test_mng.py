@@ -435,3 +435,12 @@ def test_any_answer_gives_valid_updates_or_a_dead_letter(answers: list[Any]) -> 
             assert event.occurred_at.utcoffset() is not None
             assert event.tracking_number == update.tracking_number
     assert mng.CLIENT.parse(body) == updates
+
+
+def test_the_fakes_own_account_works_with_or_without_the_base_path(
+    fake: fake_mng.MngFake, clock: SettableClock
+) -> None:
+    client = mng.MngClient(clock)
+    assert client.parse(client.fetch(["SIP1001"], fake.account()))
+    at_root = account_for(fake.url)
+    assert client.parse(client.fetch(["SIP1002"], at_root))
