@@ -171,9 +171,13 @@ class MngClient:
         return json.dumps(frame, ensure_ascii=False).encode()
 
     def _ask(self, reference: str, account: CarrierAccount) -> dict[str, Any]:
+        headline = self._get(STATUS_PATH, reference, account)
+        if headline["http"] in NOT_FOUND:
+            # MNG does not know the reference: its movements need not be asked for.
+            return {"reference": reference, "shipment_status": headline, "track": headline}
         return {
             "reference": reference,
-            "shipment_status": self._get(STATUS_PATH, reference, account),
+            "shipment_status": headline,
             "track": self._get(TRACK_PATH, reference, account),
         }
 

@@ -444,3 +444,11 @@ def test_the_fakes_own_account_works_with_or_without_the_base_path(
     assert client.parse(client.fetch(["SIP1001"], fake.account()))
     at_root = account_for(fake.url)
     assert client.parse(client.fetch(["SIP1002"], at_root))
+
+
+def test_movements_are_not_asked_for_a_reference_mng_does_not_know(
+    fake: fake_mng.MngFake, clock: SettableClock
+) -> None:
+    fake.unknown.add("SIP404")
+    mng.MngClient(clock).fetch(["SIP404"], account_for(fake.api_url))
+    assert [r.path.rsplit("/", 2)[-2] for r in fake.requests[1:]] == ["getshipmentstatus"]
