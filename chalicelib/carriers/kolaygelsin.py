@@ -127,6 +127,8 @@ class KolayGelsinSource:
             raise InvalidSignature()
         matched = False
         for secret in secrets:
+            if not secret:
+                continue  # an unset secret never admits an empty password
             # No early exit: every secret is compared, so timing says nothing.
             matched |= constant_time_equals(f"{BASIC_USER}:{secret}".encode(), offered)
         if not matched:

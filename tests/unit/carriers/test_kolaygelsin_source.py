@@ -62,9 +62,10 @@ def test_wrong_or_missing_credentials_are_refused(authorization: str | None) -> 
         kolaygelsin.SOURCE.verify(request(authorization), [SECRET], NOW)
 
 
-def test_no_configured_secret_refuses_everything() -> None:
+@pytest.mark.parametrize("configured", [[], [""]])
+def test_no_configured_secret_refuses_everything(configured: list[str]) -> None:
     with pytest.raises(InvalidSignature):
-        kolaygelsin.SOURCE.verify(request(basic("kolaygelsin", "")), [], NOW)
+        kolaygelsin.SOURCE.verify(request(basic("kolaygelsin", "")), configured, NOW)
 
 
 def test_it_is_registered_for_http() -> None:
