@@ -207,12 +207,21 @@ def test_unknown_events_show_as_updates(config: Settings) -> None:
 
 
 def test_carrier_table() -> None:
-    assert set(KNOWN_CARRIERS) == {"yurtici", "aras", "mng", "ptt", "ups", "fedex", "usps", "dhl"}
-    for slug in KNOWN_CARRIERS:
+    linked = {"yurtici", "aras", "mng", "ptt", "ups", "fedex", "usps", "dhl"}
+    named_only = {"hepsijet", "kolaygelsin", "surat"}  # no confirmed public tracking page
+    assert set(KNOWN_CARRIERS) == linked | named_only
+    for slug in linked:
         url = carrier_tracking_url(slug, "AB-123")
         assert url is not None and url.startswith("https://") and "AB-123" in url
-    assert carrier_tracking_url("surat", "AB-123") is None
-    assert carrier_name("surat") == "SURAT"
+    for slug in named_only:
+        assert carrier_tracking_url(slug, "AB-123") is None
+    assert [carrier_name(slug) for slug in sorted(named_only)] == [
+        "HepsiJET",
+        "Kolay Gelsin",
+        "Sürat Kargo",
+    ]
+    assert carrier_tracking_url("borusan", "AB-123") is None
+    assert carrier_name("borusan") == "BORUSAN"
 
 
 def test_small_formatters() -> None:
