@@ -110,6 +110,7 @@ def load_settings() -> Settings:
         "easypost": _csv(secret("KARGO_WEBHOOK_SECRET_EASYPOST", "dev-easypost-secret")),
         "aftership": _csv(secret("KARGO_WEBHOOK_SECRET_AFTERSHIP", "dev-aftership-secret")),
         "shippo": _csv(secret("KARGO_WEBHOOK_TOKEN_SHIPPO", "dev-shippo-token")),
+        "kolaygelsin": _csv(secret("KARGO_WEBHOOK_SECRET_KOLAYGELSIN", "dev-kolaygelsin-secret")),
     }
     return Settings(
         table_name=_env("KARGO_TABLE_NAME", "kargo"),

@@ -193,6 +193,18 @@ WEBHOOK_SOURCES: dict[str, tuple[str, str | None, tuple[dict[str, Any], ...]]] =
             },
         ),
     ),
+    "kolaygelsin": (
+        "A Kolay Gelsin (Sendeo) cargo action: `CargoEventType`, `TimeStamp`, "
+        "`CustomerBarcode`, ... (one object, or a list).",
+        None,
+        (
+            header_parameter(
+                "Authorization",
+                "`Basic base64(kolaygelsin:<KARGO_WEBHOOK_SECRET_KOLAYGELSIN>)`, "
+                "compared in constant time.",
+            ),
+        ),
+    ),
 }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import importlib
 
-from chalicelib.carriers import aftership, easypost, generic, shippo
+from chalicelib.carriers import aftership, easypost, generic, kolaygelsin, shippo
 from chalicelib.carriers.base import WebhookRequest, WebhookSource
 from chalicelib.carriers.polled import POLL_SOURCE_PREFIX, PolledCarrier
 from chalicelib.domain.events import CarrierUpdate
@@ -17,6 +17,7 @@ SOURCES: dict[str, WebhookSource] = {
     easypost.SOURCE.name: easypost.SOURCE,
     aftership.SOURCE.name: aftership.SOURCE,
     shippo.SOURCE.name: shippo.SOURCE,
+    kolaygelsin.SOURCE.name: kolaygelsin.SOURCE,
 }
 
 # Carriers Kargo asks (CONTRACT.md section 10): slug -> the module that defines its

@@ -15,7 +15,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chalicelib.carriers import SOURCES, aftership, easypost, get_source, shippo, status_maps
+from chalicelib.carriers import (
+    SOURCES,
+    aftership,
+    easypost,
+    get_source,
+    kolaygelsin,
+    shippo,
+    status_maps,
+)
 from chalicelib.carriers.base import WebhookSource
 from chalicelib.domain.events import CARRIER_SLUG, TRACKING_NUMBER, CarrierUpdate, parse_utc
 from chalicelib.errors import UnprocessableDelivery
@@ -25,6 +33,7 @@ VENDORS: dict[str, WebhookSource] = {
     "easypost": easypost.SOURCE,
     "aftership": aftership.SOURCE,
     "shippo": shippo.SOURCE,
+    "kolaygelsin": kolaygelsin.SOURCE,
 }
 ALL_FIXTURES = [
     (vendor, name)
@@ -34,8 +43,8 @@ ALL_FIXTURES = [
 ]
 
 
-def test_the_three_vendors_are_registered() -> None:
-    assert set(SOURCES) == {"generic", "easypost", "aftership", "shippo"}
+def test_the_vendors_are_registered() -> None:
+    assert set(SOURCES) == {"generic", "easypost", "aftership", "shippo", "kolaygelsin"}
     for name, source in VENDORS.items():
         assert get_source(name) is source
         assert source.name == name
@@ -240,6 +249,32 @@ SHIPPO_BODIES = _record(
 )
 
 
+KOLAYGELSIN_ACTION = _record(
+    {
+        "CargoEventType": _texts(*kolaygelsin.KOLAYGELSIN_EVENTS),
+        "TimeStamp": TIMES,
+        "CustomerBarcode": TRACKING_NUMBERS,
+    },
+    {
+        "CustomerTrackingId": TRACKING_NUMBERS,
+        "ShipmentId": TRACKING_NUMBERS,
+        "LocationName": st.text(max_size=10),
+        "EventDetailModel": _record({}, {"NewDeliveryDate": TIMES}),
+    },
+)
+KOLAYGELSIN_BODIES = st.one_of(
+    KOLAYGELSIN_ACTION,
+    st.lists(KOLAYGELSIN_ACTION, max_size=3),
+    st.lists(
+        _record(
+            {"CustomerBarcode": TRACKING_NUMBERS},
+            {"CargoEventLogModelList": st.lists(KOLAYGELSIN_ACTION, max_size=3)},
+        ),
+        max_size=2,
+    ),
+)
+
+
 def _assert_valid_updates(source: WebhookSource, body: bytes) -> None:
     try:
         updates = source.parse(body)
@@ -282,6 +317,12 @@ def test_aftership_shaped_json_never_raises_anything_else(body: dict[str, Any]) 
 @given(SHIPPO_BODIES)
 def test_shippo_shaped_json_never_raises_anything_else(body: dict[str, Any]) -> None:
     _assert_valid_updates(shippo.SOURCE, json.dumps(body).encode())
+
+
+@PROPERTY_SETTINGS
+@given(KOLAYGELSIN_BODIES)
+def test_kolaygelsin_shaped_json_never_raises_anything_else(body: Any) -> None:
+    _assert_valid_updates(kolaygelsin.SOURCE, json.dumps(body).encode())
 
 
 @settings(max_examples=200, deadline=None)
