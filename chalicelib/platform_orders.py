@@ -7,9 +7,9 @@ still possible (and is recorded when it is not), a refund is recorded and the
 shopper told. What changed, and when, is kept on the order (`changes`).
 
 Redelivery changes nothing, on two levels:
-- the platform's delivery id: a delivery applied once is marked (after it was
-  applied, so a crash means one more application, never a lost one) and skipped
-  when it comes again;
+- the platform's delivery id (with a digest of the body, see `delivery_key`): a
+  delivery applied once is marked (after it was applied, so a crash means one
+  more application, never a lost one) and skipped when it comes again;
 - the content: every effect is idempotent by itself. The order is created only
   if absent; shipments are keyed by (carrier, tracking number); refunds by the
   platform's refund id; a cancellation is recorded once; customer fields change
@@ -71,13 +71,22 @@ def apply_shop_delivery(
     platform = get_platform(platform_name)
     if platform is None:
         raise UnprocessableDelivery(f"unknown shop platform {platform_name!r}")
-    if delivery_id and platform_store.delivery_seen(platform_name, delivery_id):
+    seen_key = delivery_key(delivery_id, body) if delivery_id else None
+    if seen_key and platform_store.delivery_seen(platform_name, seen_key):
         return 0
     events = platform.parse(topic, body)
     written = sum(apply_event(event, now, topic) for event in events)
-    if delivery_id:
-        platform_store.mark_delivery(platform_name, delivery_id, topic, now)
+    if seen_key and events:
+        platform_store.mark_delivery(platform_name, seen_key, topic, now)
     return written
+
+
+def delivery_key(delivery_id: str, body: bytes) -> str:
+    """The platform's delivery id with a digest of the body. A retry resends the
+    same bytes under the same id; WooCommerce's ids are a hash of the webhook id
+    and the current second, so two different deliveries in one second share an
+    id, and only the body tells them apart."""
+    return f"{delivery_id}#{hashlib.sha256(body).hexdigest()[:24]}"
 
 
 def apply_event(event: ShopEvent, now: datetime, topic: str | None = None) -> int:

@@ -387,3 +387,20 @@ def test_the_delivery_id_alone_stops_a_redelivered_older_change(kargo: Kargo) ->
     kargo.settle()
     assert order(kargo)["customer"]["email"] == "ayse@example.com"
     assert changes(kargo) == ["registered", "customer_updated", "customer_updated"]
+
+
+def test_woocommerce_deliveries_sharing_an_id_within_a_second_are_both_applied(
+    kargo: Kargo,
+) -> None:
+    placed = turkish_woocommerce_order()
+    woocommerce(kargo, "order.created", placed, delivery_id="same-second")
+    tracked = with_tracking(placed, ("HepsiJET", "HJ0000000001"))
+    woocommerce(kargo, "order.updated", tracked, delivery_id="same-second")
+    kargo.settle()
+    shipments = order(kargo, "2001")["shipments"]
+    assert [(s["carrier"], s["tracking_number"]) for s in shipments] == [
+        ("hepsijet", "HJ0000000001")
+    ]
+    woocommerce(kargo, "order.updated", tracked, delivery_id="same-second")  # a true retry
+    kargo.settle()
+    assert changes(kargo, "2001") == ["registered", "shipment_added"]

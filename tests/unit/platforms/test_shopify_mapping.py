@@ -169,3 +169,14 @@ def test_topics_kargo_does_not_act_on_are_ignored() -> None:
 def test_unreadable_deliveries_are_unprocessable(topic: str | None, body: bytes) -> None:
     with pytest.raises(UnprocessableDelivery):
         PLATFORM.parse(topic, body)
+
+
+def test_waiting_events_survive_their_stay_on_the_link() -> None:
+    from chalicelib.platforms.base import reference_from_value, reference_to_value
+
+    fulfillment = parse_one("fulfillments/create", fixture_bytes("shopify", "fulfillments-create"))
+    refund = parse_one("refunds/create", fixture_bytes("shopify", "refunds-create"))
+    for event in (fulfillment, refund):
+        assert isinstance(event, FulfillmentUpdate | RefundIssued)
+        stored = json.loads(json.dumps(reference_to_value(event)))
+        assert reference_from_value(stored) == event
