@@ -50,6 +50,7 @@ from chalicelib.platforms.base import (
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+MAX_REGISTERED_SHIPMENTS = 50  # DynamoDB transactions stop at 100 items
 MAX_CHANGES = 100  # the newest kept: the order document stays far below 400 KB
 CUSTOMER_FIELDS = ("name", "email", "phone", "locale", "city", "country", "commercial_consent")
 DEFAULT_CURRENCY = "TRY"
@@ -110,7 +111,7 @@ def apply_snapshot(snapshot: OrderSnapshot, now: datetime, topic: str | None = N
         snapshot = _with_waiting(snapshot, link.pending)
         written += _register(snapshot, now, topic)
     else:
-        _refuse_other_source(stored.document, snapshot)
+        _refuse_other_source(stored.document, snapshot.platform, snapshot.platform_order_id)
     written += _update_customer(snapshot, now, topic)
     written += _add_shipments(snapshot.order_id, snapshot.shipments, now, topic)
     written += _record_refunds(snapshot.order_id, snapshot.refunds, now, topic)
@@ -132,12 +133,9 @@ def _with_waiting(snapshot: OrderSnapshot, waiting: tuple[OrderReference, ...]) 
     return replace(snapshot, shipments=tuple(shipments.values()), refunds=tuple(refunds.values()))
 
 
-def _refuse_other_source(document: dict[str, Any], snapshot: OrderSnapshot) -> None:
+def _refuse_other_source(document: dict[str, Any], platform: str, platform_order_id: str) -> None:
     source = document.get("source") or {}
-    if (source.get("platform"), source.get("platform_order_id")) != (
-        snapshot.platform,
-        snapshot.platform_order_id,
-    ):
+    if (source.get("platform"), source.get("platform_order_id")) != (platform, platform_order_id):
         # Same order id from the merchant API or another store: an operator decides.
         raise UnprocessableDelivery("an order with this id exists from another source")
 
@@ -151,7 +149,8 @@ def _register(snapshot: OrderSnapshot, now: datetime, topic: str | None) -> int:
     """Create the order with its shipments (no `order_confirmed`). 1 if it wrote."""
     from chalicelib.orders import registration_for
 
-    shipments = list(snapshot.shipments)
+    # One transaction claims them all; any beyond the first few are added after.
+    shipments = list(snapshot.shipments)[:MAX_REGISTERED_SHIPMENTS]
     for _ in range(MAX_ATTEMPTS):
         customer = snapshot.customer.as_document()
         document: dict[str, Any] = {
@@ -183,7 +182,9 @@ def _register(snapshot: OrderSnapshot, now: datetime, topic: str | None) -> int:
         except store.ConcurrentUpdate:
             existing = store.load_order(snapshot.order_id)
             if existing is not None:
-                _refuse_other_source(existing.document, snapshot)
+                _refuse_other_source(
+                    existing.document, snapshot.platform, snapshot.platform_order_id
+                )
                 return 0  # registered meanwhile by a redelivery: the update path follows
             taken = _taken_by_other_orders(snapshot.order_id, shipments)
             if not taken:
@@ -290,8 +291,10 @@ def apply_reference(event: OrderReference, now: datetime, topic: str | None = No
             except platform_store.OrderLinkedMeanwhile:
                 continue
             return 1
-        if store.load_order(link.order_id) is None:
+        stored = store.load_order(link.order_id)
+        if stored is None:
             raise OrderNotReady(link.order_id)  # its registration is under way: SQS retries
+        _refuse_other_source(stored.document, event.platform, event.platform_order_id)
         if isinstance(event, FulfillmentUpdate):
             return _add_shipments(link.order_id, event.shipments, now, topic)
         return _record_refunds(link.order_id, (event.refund,), now, topic)
