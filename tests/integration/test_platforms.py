@@ -404,3 +404,31 @@ def test_woocommerce_deliveries_sharing_an_id_within_a_second_are_both_applied(
     woocommerce(kargo, "order.updated", tracked, delivery_id="same-second")  # a true retry
     kargo.settle()
     assert changes(kargo, "2001") == ["registered", "shipment_added"]
+
+
+def test_a_dead_lettered_delivery_is_applied_when_replayed(kargo: Kargo, monkeypatch: Any) -> None:
+    from chalicelib import aws
+    from chalicelib.errors import UnprocessableDelivery
+    from chalicelib.platforms import shopify as shopify_platform
+    from ops import replay
+
+    def parse_bug(topic: str | None, body: bytes) -> list[Any]:
+        raise UnprocessableDelivery("a parse bug")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(shopify_platform.PLATFORM, "parse", parse_bug)
+        shopify(kargo, "orders/create", turkish_shopify_order(), delivery_id="r-1")
+        kargo.settle()
+    assert kargo.merchant_get("/orders/1001").status_code == 404
+    # The bug is fixed and deployed; the operator replays the dead-letter queue.
+
+    report = replay.replay(
+        aws.sqs(), kargo.resources.dead_letter_queue_url, kargo.resources.queue_url, None
+    )
+    assert report.ok and len(report.replayed) == 1
+    kargo.settle()
+    assert order(kargo)["source"]["platform"] == "shopify"
+    # The original delivery arriving once more after the replay changes nothing.
+    shopify(kargo, "orders/create", turkish_shopify_order(), delivery_id="r-1")
+    kargo.settle()
+    assert changes(kargo) == ["registered"]
