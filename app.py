@@ -36,9 +36,11 @@ ANY_CONTENT = ["*/*"]
 @app.route("/webhooks/{source}", methods=["POST"], content_types=ANY_CONTENT)
 @contract_errors
 def receive_webhook(source: str) -> Response:
-    from chalicelib.ingress import accept_webhook
+    from chalicelib.ingress import accept_webhook, is_platform_ping
 
     request = current_request()
+    if is_platform_ping(source, request.raw_body, dict(request.headers)):
+        return json_response({"ping": True}, 200)  # WooCommerce's form-encoded check
     raw = check_body_limits(request)
     accept_webhook(source, raw, dict(request.headers), request.query_params or {}, utc_now())
     return json_response({"accepted": True}, 202)

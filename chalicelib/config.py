@@ -112,6 +112,11 @@ def load_settings() -> Settings:
         "shippo": _csv(secret("KARGO_WEBHOOK_TOKEN_SHIPPO", "dev-shippo-token")),
         "kolaygelsin": _csv(secret("KARGO_WEBHOOK_SECRET_KOLAYGELSIN", "dev-kolaygelsin-secret")),
     }
+    # Shop platforms as sources: each comma-separated secret is accepted (rotation).
+    secrets |= {
+        "shopify": _csv(secret("KARGO_SHOPIFY_WEBHOOK_SECRET", "dev-shopify-secret")),
+        "woocommerce": _csv(secret("KARGO_WOOCOMMERCE_WEBHOOK_SECRET", "dev-woocommerce-secret")),
+    }
     return Settings(
         table_name=_env("KARGO_TABLE_NAME", "kargo"),
         queue_url=_env("KARGO_QUEUE_URL", ""),

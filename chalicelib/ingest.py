@@ -20,6 +20,7 @@ from chalicelib.domain.events import CarrierUpdate
 from chalicelib.domain.shipment import ShipmentState, merge_update
 from chalicelib.errors import UnprocessableDelivery
 from chalicelib.ingress import dead_letter_queue_url, decode_delivery_body
+from chalicelib.platforms import is_platform
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,8 @@ def process_message(record: dict[str, Any], now: datetime | None = None) -> int:
     """One SQS record (as Lambda delivers it). Returns how many shipments it wrote."""
     attributes = record.get("messageAttributes") or {}
     source_name = _attribute(attributes, "source")
+    if source_name and is_platform(source_name):
+        return process_shop_delivery(record, source_name, now or utc_now())
     source = get_source(source_name or "")
     try:
         if source is None:
@@ -59,6 +62,21 @@ def process_message(record: dict[str, Any], now: datetime | None = None) -> int:
         dead_letter(record, str(error))
         return 0
     return apply_updates(updates, now or utc_now())
+
+
+def process_shop_delivery(record: dict[str, Any], platform: str, now: datetime) -> int:
+    """A shop platform's delivery: shop events rather than carrier events, with the
+    same dead-lettering (chalicelib/platform_orders.py applies them)."""
+    from chalicelib.platform_orders import apply_shop_delivery
+
+    attributes = record.get("messageAttributes") or {}
+    try:
+        body = decode_delivery_body(record["body"], _attribute(attributes, "encoding"))
+        topic, delivery_id = _attribute(attributes, "topic"), _attribute(attributes, "delivery_id")
+        return apply_shop_delivery(platform, topic, delivery_id, body, now)
+    except UnprocessableDelivery as error:
+        dead_letter(record, str(error))
+        return 0
 
 
 def apply_updates(updates: Iterable[CarrierUpdate], now: datetime) -> int:

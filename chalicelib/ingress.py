@@ -1,4 +1,5 @@
-"""Use case: a carrier posts a webhook. Verify it on the raw bytes, queue it, done.
+"""Use case: a carrier or a shop platform posts a webhook. Verify it on the raw
+bytes, queue it, done.
 
 The ingress does the least possible before answering 202: parsing happens in
 the consumer, so a parse bug parks the delivery in the dead-letter queue for a
@@ -19,6 +20,8 @@ from chalicelib.carriers.base import WebhookRequest
 from chalicelib.config import settings
 from chalicelib.domain.events import format_utc
 from chalicelib.errors import NotFound
+from chalicelib.platforms import get_platform
+from chalicelib.platforms.base import Platform
 
 WEBHOOK_QUEUE_NAME = "kargo-webhooks"
 DEAD_LETTER_QUEUE_NAME = "kargo-webhooks-dlq"
@@ -31,6 +34,10 @@ def accept_webhook(
     query: Mapping[str, str],
     now: datetime,
 ) -> None:
+    platform = get_platform(source_name)
+    if platform is not None:
+        accept_platform_webhook(platform, raw_body, headers, now)
+        return
     source = SOURCES.get(source_name)  # a poll answer can never be posted from outside
     if source is None:
         raise NotFound("Unknown webhook source.")
@@ -39,8 +46,35 @@ def accept_webhook(
     enqueue_delivery(source.name, raw_body, now, request.header("webhook-id"))
 
 
+def accept_platform_webhook(
+    platform: Platform, raw_body: bytes, headers: Mapping[str, str], now: datetime
+) -> None:
+    """A shop platform's webhook: its signature on the raw bytes, then one send,
+    with the topic and the platform's delivery id as message attributes."""
+    request = WebhookRequest(raw_body, {k.lower(): v for k, v in headers.items()}, {}, now)
+    platform.verify(request, settings().webhook_secrets.get(platform.name, ()))
+    delivery = platform.delivery(request)
+    enqueue_delivery(platform.name, raw_body, now, delivery.delivery_id, delivery.topic)
+
+
+def is_platform_ping(
+    source_name: str, raw_body: bytes | str | None, headers: Mapping[str, str]
+) -> bool:
+    """A platform checking that the URL answers (WooCommerce, when a webhook is
+    saved): answered 200 before any content-type check, and nothing is kept."""
+    platform = get_platform(source_name)
+    if platform is None or not raw_body:
+        return False
+    raw = raw_body.encode("utf-8") if isinstance(raw_body, str) else raw_body
+    return platform.is_ping(raw, {k.lower(): v for k, v in headers.items()})
+
+
 def enqueue_delivery(
-    source: str, raw_body: bytes, received_at: datetime, delivery_id: str | None = None
+    source: str,
+    raw_body: bytes,
+    received_at: datetime,
+    delivery_id: str | None = None,
+    topic: str | None = None,
 ) -> None:
     """One SendMessage: the body as text when SQS can carry it, else base64."""
     body, encoding = _sqs_safe_body(raw_body)
@@ -51,6 +85,8 @@ def enqueue_delivery(
     }
     if delivery_id:
         attributes["delivery_id"] = {"DataType": "String", "StringValue": delivery_id[:256]}
+    if topic:
+        attributes["topic"] = {"DataType": "String", "StringValue": topic[:256]}
     aws.sqs().send_message(
         QueueUrl=webhook_queue_url(), MessageBody=body, MessageAttributes=attributes
     )

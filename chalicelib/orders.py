@@ -18,6 +18,9 @@ from chalicelib.notify.dispatch import first_name
 from chalicelib.tracking import event_view
 
 TOKEN_BYTES = 24  # 192 bits, 32 URL-safe characters
+# What an order registered by a shop platform also shows (chalicelib/platform_orders.py):
+# where it came from, its refunds, its cancellation, and what changed when.
+PLATFORM_ORDER_FIELDS = ("source", "refunds", "cancellation", "changes")
 
 
 def new_tracking_token() -> str:
@@ -186,6 +189,7 @@ def order_view(order_id: str) -> dict[str, Any]:
             }
             for entry in returns
         ],
+        **{key: document[key] for key in PLATFORM_ORDER_FIELDS if key in document},
     }
 
 
