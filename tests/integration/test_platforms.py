@@ -248,7 +248,7 @@ def test_a_refund_is_recorded_once_and_the_shopper_told_what_was_refunded(kargo:
     shopify(kargo, "refunds/create", refund)
     kargo.settle()
     (mail,) = kargo.sent_emails()
-    assert "85.00" in mail_text(mail)
+    assert "85,00 USD" in mail_text(mail)  # the Turkish money format
     # The same refund again: under a new delivery id, and inside the order's refunds.
     shopify(kargo, "refunds/create", refund)
     shopify(kargo, "orders/updated", turkish_shopify_order(refunds=[refund]))
