@@ -173,7 +173,7 @@ class PollerResources:
         prefix = f"kargo-{stack.settings.stage}"
         five_minutes = cdk.Duration.minutes(5)
         action = cloudwatch_actions.SnsAction(topic)
-        backoffs = logs.CfnMetricFilter(
+        logs.CfnMetricFilter(
             stack,
             "CarrierBackoffMetric",
             log_group_name=stack.log_groups[POLLER].ref,
@@ -187,7 +187,6 @@ class PollerResources:
                 )
             ],
         )
-        backoffs.add_dependency(stack.log_groups[POLLER])
 
         def alarm(
             name: str, description: str, metric: cloudwatch.IMetric, threshold: float
