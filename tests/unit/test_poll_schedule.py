@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain.status import Status
@@ -57,6 +57,7 @@ def test_tick_windows_tile_time() -> None:
     assert tick_window(NOW + timedelta(seconds=20), 60) == window
 
 
+@settings(deadline=None, max_examples=40)
 @given(
     start=st.integers(min_value=0, max_value=10**10),
     tick=st.sampled_from([1, 7, 60]),
