@@ -19,6 +19,7 @@ recovers, holding when to try again and the earliest due moment it still owes
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import threading
@@ -432,7 +433,7 @@ def run_scheduled(
         with ThreadPoolExecutor(max_workers=len(carriers)) as pool:
             report.carriers += list(pool.map(run, carriers.values()))
     result = report.as_dict()
-    logger.info("poll run", extra={"poll_report": result})
+    logger.info("poll run %s", json.dumps(result, sort_keys=True))
     return result
 
 
@@ -520,8 +521,7 @@ def handle_poll_requests(
         if asking.outcome in ("unavailable", "refused"):
             after = _state_after(state, asking, state.missed_from, pacing)
             save_carrier_state(slug, after, now)
-    result = report.as_dict()
-    logger.info("poll requests", extra={"poll_report": result})
+    logger.info("poll requests %s", json.dumps(report.as_dict(), sort_keys=True))
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
 
 

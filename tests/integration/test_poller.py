@@ -316,3 +316,67 @@ def test_carrier_state_is_one_item_per_carrier(
 
     item = store.get_raw_item(carrier_state_pk("testpost"), "STATE")
     assert item is not None and item["failures"]["N"] == "2"
+
+
+def test_an_answer_too_large_for_sqs_is_asked_again_in_smaller_batches(
+    kargo: Kargo, testpost_fake: testpost.Fake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib import ingress
+
+    numbers = ["TP160001", "TP160002", "TP160003"]
+    register(kargo, "2016", *numbers)
+    for number in numbers:
+        testpost_fake.set_journey(number, testpost_fake.default_journey(number)[:1], False)
+        testpost_fake.reveal(number)
+    monkeypatch.setenv("KARGO_POLL_INTERVAL", "60")
+    # An SQS limit that one shipment's answer fits under, but not three.
+    monkeypatch.setattr(ingress, "SQS_BODY_LIMIT", 200)
+    report = kargo.run_poller(NOW)
+    sizes = sorted(len(batch) for batch in asked_numbers(testpost_fake))
+    assert sizes == [1, 1, 1, 2, 3]  # 3 -> too large -> 1 + 2 -> 2 too large -> 1 + 1
+    assert report["enqueued"] == 3
+    kargo.settle()
+    assert set(statuses(kargo, "2016").values()) == {"info_received"}
+
+
+def test_poll_requests_for_a_backed_off_carrier_wait_then_give_way_to_the_schedule(
+    kargo: Kargo, testpost_fake: testpost.Fake
+) -> None:
+    from chalicelib.poll.runner import CarrierState, handle_poll_requests, save_carrier_state
+
+    save_carrier_state("testpost", CarrierState(1, NOW + timedelta(minutes=5), None), NOW)
+    record = {
+        "messageId": "m1",
+        "body": json.dumps({"carrier": "testpost", "tracking_number": "TP170001"}),
+        "attributes": {"ApproximateReceiveCount": "1"},
+    }
+    junk = {"messageId": "m2", "body": "not json", "attributes": {}}
+    result = handle_poll_requests({"Records": [record, junk]}, NOW, quick_pacing())
+    assert testpost_fake.requests == []  # the carrier is left alone
+    assert {f["itemIdentifier"] for f in result["batchItemFailures"]} == {"m1", "m2"}
+    # Offered again and again: after a few receives it is dropped, the schedule asks anyway.
+    record["attributes"] = {"ApproximateReceiveCount": "4"}
+    result = handle_poll_requests({"Records": [record]}, NOW, quick_pacing())
+    assert result["batchItemFailures"] == []
+    # Once the carrier's time has come, the request is served.
+    result = handle_poll_requests({"Records": [record]}, NOW + timedelta(minutes=6), quick_pacing())
+    assert result["batchItemFailures"] == [] and asked_numbers(testpost_fake) == [["TP170001"]]
+
+
+def test_a_shipment_registered_after_its_delivery_leaves_the_poll_index_at_the_next_scan(
+    kargo: Kargo, testpost_fake: testpost.Fake
+) -> None:
+    delivered = {
+        "carrier": "testpost",
+        "tracking_number": "TP180001",
+        "events": [{"status": "delivered", "occurred_at": "2026-11-23T08:00:00+03:00"}],
+    }
+    assert kargo.webhook(delivered).status_code == 202
+    kargo.settle()
+    register(kargo, "2018", "TP180001")
+    assert "poll_part" in shipment_item("TP180001")  # the claim cannot see the status
+    from chalicelib.clock import utc_now
+    from chalicelib.scan import scan_due_shipments
+
+    scan_due_shipments(utc_now() + timedelta(minutes=1))  # registered on the API's clock
+    assert "poll_part" not in shipment_item("TP180001")
