@@ -12,7 +12,7 @@ from chalicelib.ingress import SQS_BODY_LIMIT, DeliveryTooLarge, decode_delivery
 
 
 def test_a_large_answer_is_compressed_and_read_back(monkeypatch: pytest.MonkeyPatch) -> None:
-    from chalicelib import ingress
+    from chalicelib import aws, ingress
 
     sent: list[dict[str, object]] = []
 
@@ -20,7 +20,7 @@ def test_a_large_answer_is_compressed_and_read_back(monkeypatch: pytest.MonkeyPa
         def send_message(self, **kwargs: object) -> None:
             sent.append(kwargs)
 
-    monkeypatch.setattr(ingress.aws, "sqs", lambda: Sqs())
+    monkeypatch.setattr(aws, "sqs", lambda: Sqs())
     monkeypatch.setattr(ingress, "webhook_queue_url", lambda: "queue")
     raw = json.dumps({"shipments": [{"number": f"TP{i}", "moves": []} for i in range(20_000)]})
     assert len(raw) > SQS_BODY_LIMIT

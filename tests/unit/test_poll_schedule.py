@@ -42,7 +42,9 @@ def test_index_attributes_are_sparse() -> None:
         "poll_part": None,
         "poll_slot": None,
     }
-    assert schedule.poll_index_attributes("ups", "1Z1", Status.IN_TRANSIT, polled)["poll_part"] is None
+    assert (
+        schedule.poll_index_attributes("ups", "1Z1", Status.IN_TRANSIT, polled)["poll_part"] is None
+    )
 
 
 def test_the_key_comes_back_from_the_table_key() -> None:
