@@ -353,25 +353,29 @@ class DueShipment:
     due_at: int  # epoch seconds: the moment its slot came due in this window
 
 
-def due_shipments(slug: str, window: schedule.Window, config: PollSettings) -> list[DueShipment]:
-    """The carrier's shipments whose slot came due in `window`, earliest first: one
-    Query per tier, shard and slot range on the keys-only sparse index."""
+def due_shipments(
+    slug: str, window: schedule.Window, config: PollSettings, missed_from: int | None = None
+) -> list[DueShipment]:
+    """The carrier's shipments whose slot came due for the run of `window`, earliest
+    first: one Query per tier, shard and slot range on the keys-only sparse index.
+    Each tier is read in periods (`schedule.cadence`); at most one cycle is caught up."""
     found: dict[str, DueShipment] = {}
     intervals = {
         schedule.Tier.NEAR: config.near_interval_seconds,
         schedule.Tier.REGULAR: config.interval_seconds,
     }
-    oldest = window.end - max(intervals.values())
-    window = schedule.Window(max(window.start, oldest), window.end)
     for tier, interval in intervals.items():
-        ranges = schedule.slot_ranges(window, interval)
+        period = schedule.cadence(interval, config.tick_seconds)
+        read = schedule.tier_window(window, period, missed_from)
+        read = schedule.Window(max(read.start, read.end - interval), read.end)
+        ranges = schedule.slot_ranges(read, interval)
         for shard in range(schedule.POLL_SHARDS):
             partition = schedule.poll_partition(slug, tier, shard)
             for low, high in ranges:
                 for item in _query_slots(partition, low, high):
                     carrier, tracking = schedule.shipment_key_from_pk(item["pk"]["S"])
                     slot = int(item["poll_slot"]["N"])
-                    due_at = _first_moment(slot, interval, window)
+                    due_at = _first_moment(slot, interval, read)
                     known = found.get(tracking)
                     if carrier == slug and (known is None or due_at < known.due_at):
                         found[tracking] = DueShipment(tracking, due_at)
@@ -450,7 +454,7 @@ def _run_carrier(
     if state.retry_at is not None and state.retry_at > now:
         report.outcome, report.retry_at = "backing_off", format_utc(state.retry_at)
         return report  # its shipments wait: `missed_from` keeps what it owes
-    due = due_shipments(carrier.slug, schedule.catch_up_window(window, state.missed_from), config)
+    due = due_shipments(carrier.slug, window, config, state.missed_from)
     report.shipments = len(due)
     asking = None
     if due:

@@ -15,10 +15,12 @@ Every open shipment of a polled carrier carries two attributes of the sparse GSI
   once per interval, the load spreads evenly over the cycle, and changing an
   interval rewrites nothing.
 
-A run covers the moments of one tick of the schedule, `[end - tick, end)` with
-`end` the scheduled time floored to the tick, and queries exactly the slots that
-came due then. Nothing about a poll is stored, so a poll that learns nothing
-writes nothing.
+Runs tile time: each stands for one tick of the schedule, `[end - tick, end)` with
+`end` the scheduled time floored to the tick. A tier's slots are read in periods
+of 1/24 of its interval (`cadence`: every 5 minutes for 2 hours), by the run in
+which a period ends, so a request carries several minutes' worth of shipments.
+Each run queries exactly the slots that came due; nothing about a poll is
+stored, so a poll that learns nothing writes nothing.
 """
 
 from __future__ import annotations
@@ -113,12 +115,27 @@ def tick_window(scheduled_at: datetime, tick_seconds: int) -> Window:
     return Window(end - tick_seconds, end)
 
 
-def catch_up_window(window: Window, missed_from: int | None) -> Window:
-    """A carrier that was down (or not finished) since `missed_from` is asked about
-    everything that came due since; `slot_ranges` caps it at one full cycle."""
-    if missed_from is None or missed_from >= window.start:
-        return window
-    return Window(missed_from, window.end)
+# A tier's slots are read in periods of 1/24 of its interval (5 minutes of 2 hours),
+# so each request carries the shipments of several minutes: fuller batches, fewer
+# calls to the carrier, at most that period later than the slot's moment.
+CADENCE_DIVISOR = 24
+
+
+def cadence(interval_seconds: int, tick_seconds: int) -> int:
+    """How often a tier's slots are read: a whole number of ticks, at least one."""
+    return tick_seconds * max(1, interval_seconds // (CADENCE_DIVISOR * tick_seconds))
+
+
+def tier_window(window: Window, period: int, missed_from: int | None = None) -> Window:
+    """What a tier read every `period` seconds asks about in the run of `window`: the
+    periods that ended in `(start, end]` (none or one for a one-tick window), and from
+    `missed_from` on when the carrier still owes shipments from a run that failed.
+    Empty when no period ended and nothing is owed."""
+    start = window.start // period * period
+    end = window.end // period * period
+    if missed_from is not None and missed_from < end:
+        start = min(start, missed_from)
+    return Window(start, end)
 
 
 def slot_ranges(window: Window, interval_seconds: int) -> list[tuple[int, int]]:
@@ -151,3 +168,12 @@ def slot_due_at(slot: int, interval_seconds: int, after: datetime) -> datetime:
     if moment < start:
         moment += interval_seconds
     return datetime.fromtimestamp(moment, UTC)
+
+
+def first_run_asking(
+    slot: int, interval_seconds: int, tick_seconds: int, after: datetime
+) -> datetime:
+    """The scheduled time of the first run at or after `after` that asks about `slot`."""
+    period = cadence(interval_seconds, tick_seconds)
+    moment = int(slot_due_at(slot, interval_seconds, after).timestamp())
+    return datetime.fromtimestamp((moment // period + 1) * period, UTC)

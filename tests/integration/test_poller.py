@@ -72,36 +72,22 @@ def test_first_poll_follows_registration(kargo: Kargo, testpost_fake: testpost.F
     assert statuses(kargo, "2001") == {"TP100001": "info_received"}
 
 
-def test_only_due_slots_are_asked(
-    kargo: Kargo, testpost_fake: testpost.Fake, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_only_due_slots_are_asked(kargo: Kargo, testpost_fake: testpost.Fake) -> None:
     numbers = [f"TP2000{i:02d}" for i in range(6)]
     register(kargo, "2002", *numbers)
-    interval = 7200
-    first = min(numbers, key=lambda n: schedule.poll_slot("testpost", n))
-    due_at = schedule.slot_due_at(schedule.poll_slot("testpost", first), interval, NOW)
-    # The run whose tick holds that moment asks about it, and about nothing else
-    # unless another slot falls in the same minute.
-    report = kargo.run_poller(due_at + timedelta(seconds=60))
+
+    def run_asking(number: str) -> datetime:
+        return schedule.first_run_asking(schedule.poll_slot("testpost", number), 7200, 60, NOW)
+
+    first = min(numbers, key=run_asking)
+    report = kargo.run_poller(run_asking(first))
     asked = {n for batch in asked_numbers(testpost_fake) for n in batch}
-    assert first in asked
-    for number in set(numbers) - asked:
-        slot_moment = schedule.slot_due_at(schedule.poll_slot("testpost", number), interval, NOW)
-        assert not (
-            due_at.replace(second=0)
-            <= slot_moment
-            < due_at.replace(second=0) + timedelta(minutes=1)
-        )
+    # That run asks about exactly the shipments whose slots fell in its period.
+    assert asked == {n for n in numbers if run_asking(n) == run_asking(first)}
     assert report["shipments"] == len(asked)
-    # A minute in which no slot of these shipments falls asks nobody.
+    # A run in which no period of theirs ends asks nobody.
     testpost_fake.requests.clear()
-    moments = {
-        int(schedule.slot_due_at(schedule.poll_slot("testpost", n), interval, NOW).timestamp())
-        // 60
-        for n in numbers
-    }
-    quiet = next(m for m in range(int(NOW.timestamp()) // 60, 10**10) if m not in moments)
-    report = kargo.run_poller(datetime.fromtimestamp((quiet + 1) * 60, UTC))
+    report = kargo.run_poller(run_asking(first) + timedelta(minutes=1))
     assert testpost_fake.requests == [] and report["requests"] == 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -102,11 +103,44 @@ def test_a_window_across_the_cycle_boundary_reads_both_ends() -> None:
     assert not in_ranges(SLOT_SPACE // 2, ranges)
 
 
-def test_catch_up_reads_from_what_is_owed() -> None:
-    window = Window(6000, 6060)
-    assert schedule.catch_up_window(window, None) == window
-    assert schedule.catch_up_window(window, 6030) == window
-    assert schedule.catch_up_window(window, 3000) == Window(3000, 6060)
+def test_tiers_are_read_in_periods_of_a_twenty_fourth_of_their_interval() -> None:
+    assert schedule.cadence(7200, 60) == 300
+    assert schedule.cadence(1800, 60) == 60  # 75 s rounds down to whole ticks
+    assert schedule.cadence(4, 1) == 1 and schedule.cadence(30, 60) == 60
+    # The run in which a period ends reads that period; the others read nothing.
+    assert schedule.tier_window(Window(540, 600), 300) == Window(300, 600)
+    assert schedule.tier_window(Window(600, 660), 300) == Window(600, 600)
+    assert schedule.tier_window(Window(600, 660), 60) == Window(600, 660)
+
+
+def test_a_carrier_that_owes_shipments_reads_from_what_it_owes() -> None:
+    assert schedule.tier_window(Window(600, 660), 300, missed_from=420) == Window(420, 600)
+    assert schedule.tier_window(Window(600, 660), 60, missed_from=420) == Window(420, 660)
+    assert schedule.tier_window(Window(600, 660), 300, missed_from=650) == Window(600, 600)
+
+
+@settings(deadline=None, max_examples=40)
+@given(start=st.integers(0, 10**9), interval=st.sampled_from([1800, 7200, 4]))
+def test_runs_read_each_moment_of_a_tier_exactly_once(start: int, interval: int) -> None:
+    tick = 1 if interval < 60 else 60
+    period = schedule.cadence(interval, tick)
+    first = start // tick * tick
+    covered: list[tuple[int, int]] = []
+    for end in range(first + tick, first + tick + 3 * period, tick):
+        read = schedule.tier_window(Window(end - tick, end), period)
+        if read.end > read.start:
+            covered.append((read.start, read.end))
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(covered))
+    assert all(end - begin == period for begin, end in covered)
+
+
+@given(slot=st.integers(0, SLOT_SPACE - 1))
+def test_the_run_asking_a_slot_comes_within_one_period_of_its_moment(slot: int) -> None:
+    moment = schedule.slot_due_at(slot, 7200, NOW)
+    run = schedule.first_run_asking(slot, 7200, 60, NOW)
+    assert moment < run <= moment + timedelta(seconds=300)
+    read = schedule.tier_window(tick_window(run, 60), schedule.cadence(7200, 60))
+    assert in_ranges(slot, slot_ranges(read, 7200))
 
 
 def test_slots_spread_evenly() -> None:
