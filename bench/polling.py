@@ -148,10 +148,8 @@ def measure_polling(shipment_counts: tuple[int, ...] = DEFAULT_SHIPMENTS) -> dic
                 consumer = _drain(stage, counter)
                 requests = len(fake.requests)
                 cycles_per_day = 86_400 / config.interval_seconds
-                writes = sum(
-                    n for usage in (poller, consumer) for name, n in usage.calls.items()
-                    if name.removeprefix("dynamodb.") in WRITES
-                )  # fmt: skip
+                calls = poller.calls + consumer.calls
+                writes = sum(n for name, n in calls.items() if name.split(".")[-1] in WRITES)
                 batch = importlib.import_module(module).CLIENT.batch_size
                 results[f"{slug} x{count}"] = {
                     "carrier": slug,

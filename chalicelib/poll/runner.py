@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib import aws
@@ -427,8 +427,8 @@ def run_scheduled(
 
     def run(carrier: Carrier) -> CarrierReport:
         try:
-            return _run_carrier(carrier, states.get(carrier.slug, CarrierState()), window, now,
-                                config, pacing, deadline)  # fmt: skip
+            state = states.get(carrier.slug, CarrierState())
+            return _run_carrier(carrier, state, window, now, config, pacing, deadline)
         except Exception:
             logger.exception("poll of %s failed", carrier.slug)
             return CarrierReport(carrier.slug, outcome="unfinished", reason="error")
@@ -458,8 +458,8 @@ def _run_carrier(
     report.shipments = len(due)
     asking = None
     if due:
-        asking = ask_carrier(carrier, [d.tracking_number for d in due], now, pacing, deadline,
-                             report)  # fmt: skip
+        numbers = [d.tracking_number for d in due]
+        asking = ask_carrier(carrier, numbers, now, pacing, deadline, report)
     owed = [d.due_at for d in due if asking is not None and d.tracking_number not in asking.asked]
     owed_from = min(owed) if owed else None
     if asking is not None and asking.outcome == "refused":
@@ -473,8 +473,6 @@ def _run_carrier(
 
 
 def _at(epoch: int) -> datetime:
-    from datetime import UTC
-
     return datetime.fromtimestamp(epoch, UTC)
 
 
