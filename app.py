@@ -133,6 +133,36 @@ def list_shipments() -> Response:
     return json_response(delayed_shipments(cursor, limit))
 
 
+# --- polled carriers (chalicelib/poll/) --------------------------------------------
+
+
+@app.route(
+    "/shipments/{carrier}/{tracking_number}/refresh", methods=["POST"], content_types=ANY_CONTENT
+)
+@contract_errors
+def refresh_shipment(carrier: str, tracking_number: str) -> Response:
+    from chalicelib.poll.refresh import request_refresh
+
+    require_merchant(current_request())
+    return json_response(request_refresh(carrier, tracking_number, utc_now()), 202)
+
+
+@app.lambda_function(name="poll_carriers")
+def poll_carriers(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Every minute (EventBridge): ask the carriers about what came due."""
+    from chalicelib.poll.runner import run_scheduled, scheduled_time
+
+    return run_scheduled(utc_now(), scheduled_time(event))
+
+
+@app.lambda_function(name="poll_requested")
+def poll_requested(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The poll-request queue (first polls, refreshes): ask those shipments now."""
+    from chalicelib.poll.runner import handle_poll_requests
+
+    return handle_poll_requests(event, utc_now())
+
+
 # --- shoppers ------------------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ from bench.calls import measure_calls
 from bench.coldstart import measure_cold_start
 from bench.cost import estimate
 from bench.latency import measure_lookup_latency
+from bench.polling import measure_polling, render_polling
 from bench.throughput import measure_throughput
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -87,6 +88,10 @@ def run(quick: bool, skip_latency: bool) -> dict[str, Any]:
             "lookup latency (local stack over HTTP)",
             lambda: measure_lookup_latency(100 if quick else 400),
         )
+    results["polling"] = _step(
+        "poller: carrier calls, AWS calls, writes (moto + fake carriers)",
+        lambda: measure_polling((60,) if quick else (60, 600)),
+    )
     results["cost"] = estimate(results["calls"])
     return results
 
@@ -194,6 +199,8 @@ def render(results: dict[str, Any]) -> str:
         + ", ".join(f"{k} {v}" for k, v in cost["lifecycle"].items())
     )
     out.append(f"  not priced: {cost['not_priced']}")
+    if "polling" in results:
+        out += render_polling(results["polling"])
     return "\n".join(out)
 
 

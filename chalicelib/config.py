@@ -10,9 +10,13 @@ import os
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.timing import Timings
+
+if TYPE_CHECKING:
+    from chalicelib.carriers.polled import CarrierAccount
 
 # The contract's public local-development defaults, not secrets of any deployment.
 DEFAULT_GENERIC_SECRET = "whsec_a2FyZ28tbG9jYWwtZ2VuZXJpYy13ZWJob29rLXNlY3JldCE="  # noqa: S105
@@ -155,3 +159,72 @@ def settings() -> Settings:
 def reset_settings() -> None:
     """For tests that change the environment."""
     settings.cache_clear()
+    carrier_accounts.cache_clear()
+
+
+# --- polled carriers (the poller, chalicelib/poll/) ---------------------------------
+# Kept apart from `Settings` on purpose: only the poller reads carrier credentials,
+# so only its role may read their secret, and no other function pays for it.
+
+
+@dataclass(frozen=True)
+class PollSettings:
+    interval_seconds: int  # KARGO_POLL_INTERVAL: an open shipment is asked about this often
+    near_interval_seconds: int  # KARGO_POLL_INTERVAL_NEAR: ... while close to the door
+    tick_seconds: int  # how often the poller runs (the schedule's rate; 60 in AWS)
+    request_queue_url: str  # first polls and merchant refreshes wait here
+
+
+def poll_settings() -> PollSettings:
+    return PollSettings(
+        interval_seconds=max(1, int(_env("KARGO_POLL_INTERVAL", "7200"))),
+        near_interval_seconds=max(1, int(_env("KARGO_POLL_INTERVAL_NEAR", "1800"))),
+        tick_seconds=max(1, int(_env("KARGO_POLL_TICK", "60"))),
+        request_queue_url=_env("KARGO_POLL_REQUEST_QUEUE_URL", ""),
+    )
+
+
+# A carrier's credentials besides URL, user name and password: variable suffix -> key
+# in `CarrierAccount.extra`.
+CARRIER_EXTRA_CREDENTIALS: dict[str, dict[str, str]] = {
+    "aras": {"CUSTOMER_CODE": "customer_code"},
+    "mng": {"CLIENT_ID": "client_id", "CLIENT_SECRET": "client_secret"},
+}
+
+
+@cache
+def carrier_accounts() -> dict[str, CarrierAccount]:
+    """slug -> account, for every polled carrier whose URL and a credential are set.
+
+    From `KARGO_<CARRIER>_URL`, `_USERNAME`, `_PASSWORD` and the extras above. In
+    AWS they come from one Secrets Manager secret (`KARGO_CARRIER_SECRETS_ARN`, a
+    JSON object keyed by those variable names), read once per cold start. A carrier
+    left out is not polled (the poller says so once)."""
+    from chalicelib.carriers import POLLED_MODULES
+    from chalicelib.carriers.polled import CarrierAccount
+
+    values = dict(os.environ)
+    arn = os.environ.get("KARGO_CARRIER_SECRETS_ARN")
+    if arn:
+        import json
+
+        from chalicelib.aws import secretsmanager
+
+        stored = json.loads(secretsmanager().get_secret_value(SecretId=arn)["SecretString"])
+        values |= {str(key): str(value) for key, value in stored.items() if value}
+    accounts: dict[str, CarrierAccount] = {}
+    for slug in POLLED_MODULES:
+        prefix = f"KARGO_{slug.upper()}_"
+        url = values.get(prefix + "URL", "").strip()
+        extra = {
+            key: values[prefix + suffix]
+            for suffix, key in CARRIER_EXTRA_CREDENTIALS.get(slug, {}).items()
+            if values.get(prefix + suffix)
+        }
+        username, password = (
+            values.get(prefix + "USERNAME", ""),
+            values.get(prefix + "PASSWORD", ""),
+        )
+        if url and (username or password or extra):
+            accounts[slug] = CarrierAccount(url.rstrip("/"), username, password, extra)
+    return accounts

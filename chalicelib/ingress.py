@@ -19,7 +19,7 @@ from chalicelib.carriers import SOURCES
 from chalicelib.carriers.base import WebhookRequest
 from chalicelib.config import settings
 from chalicelib.domain.events import format_utc
-from chalicelib.errors import NotFound
+from chalicelib.errors import NotFound, UnprocessableDelivery
 from chalicelib.platforms import get_platform
 from chalicelib.platforms.base import Platform
 
@@ -69,6 +69,15 @@ def is_platform_ping(
     return platform.is_ping(raw, {k.lower(): v for k, v in headers.items()})
 
 
+# SQS carries at most 256 KiB per message, attributes included.
+SQS_BODY_LIMIT = 250 * 1024
+
+
+class DeliveryTooLarge(Exception):
+    """Even compressed, the body does not fit in one SQS message (a poller asks
+    again in smaller batches; a webhook body is at most 256 KiB to begin with)."""
+
+
 def enqueue_delivery(
     source: str,
     raw_body: bytes,
@@ -76,8 +85,15 @@ def enqueue_delivery(
     delivery_id: str | None = None,
     topic: str | None = None,
 ) -> None:
-    """One SendMessage: the body as text when SQS can carry it, else base64."""
+    """One SendMessage: the body as text when SQS can carry it, else base64; a body
+    over the SQS limit (a carrier's answer about many shipments) gzip-compressed."""
     body, encoding = _sqs_safe_body(raw_body)
+    if len(body.encode()) > SQS_BODY_LIMIT:
+        import gzip
+
+        body, encoding = base64.b64encode(gzip.compress(raw_body)).decode(), "gzip+base64"
+        if len(body) > SQS_BODY_LIMIT:
+            raise DeliveryTooLarge(f"{len(raw_body)} bytes do not fit in an SQS message")
     attributes: dict[str, Any] = {
         "source": {"DataType": "String", "StringValue": source},
         "encoding": {"DataType": "String", "StringValue": encoding},
@@ -104,6 +120,15 @@ def _sqs_safe_body(raw_body: bytes) -> tuple[str, str]:
 
 
 def decode_delivery_body(body: str, encoding: str | None) -> bytes:
+    if encoding == "gzip+base64":
+        import binascii
+        import gzip
+        import zlib
+
+        try:
+            return gzip.decompress(base64.b64decode(body))
+        except (binascii.Error, OSError, EOFError, zlib.error) as error:
+            raise UnprocessableDelivery("a compressed delivery that does not decompress") from error
     return base64.b64decode(body) if encoding == "base64" else body.encode("utf-8")
 
 

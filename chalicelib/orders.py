@@ -15,6 +15,7 @@ from chalicelib.domain.events import format_utc, normalise_estimate
 from chalicelib.domain.status import Status
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.notify.dispatch import first_name
+from chalicelib.poll.requests import request_first_polls
 from chalicelib.tracking import event_view
 
 TOKEN_BYTES = 24  # 192 bits, 32 URL-safe characters
@@ -101,6 +102,7 @@ def register_order(order: OrderIn, now: datetime) -> tuple[int, dict[str, Any]]:
         if existing.request_hash != request_hash:
             raise Conflict("An order with this id exists with different content.") from None
         return 200, registration_response(existing.document)
+    request_first_polls([key for key, _, _ in registrations], now)
     return 201, registration_response(document)
 
 
@@ -158,6 +160,7 @@ def add_shipment(order_id: str, shipment: ShipmentIn, now: datetime) -> tuple[in
             if latest is not None and latest.version == stored.version:
                 raise Conflict("This shipment is registered to another order.") from None
             continue  # the order changed under us: read it again
+        request_first_polls([key], now)
         return 201, shipment_reference(entry)
     raise Conflict("The order is being changed by another request; try again.")
 

@@ -27,6 +27,7 @@ from chalicelib.domain.shipment import Change, DelayReason, MergeResult, Shipmen
 from chalicelib.domain.status import Status
 from chalicelib.domain.timing import ClockFacts, next_check
 from chalicelib.dynamo_codec import Item, decode_item, encode_item, encode_value
+from chalicelib.poll.schedule import poll_index_attributes
 
 DUE_INDEX = "by_due"
 DELAY_INDEX = "by_delay"
@@ -220,6 +221,7 @@ def _index_attributes(record: ShipmentRecord) -> dict[str, Any]:
     if due is not None:
         values["due_shard"] = due_shard(shipment_pk(state.carrier, state.tracking_number))
         values["due_at"] = format_utc(due)
+    values |= poll_index_attributes(state.carrier, state.tracking_number, state.status)
     if state.delayed and not state.status.is_final and state.delay_since:
         values["delay_list"] = DELAYED_PARTITION
         values["delay_since_key"] = (
@@ -631,6 +633,12 @@ def _claim_shipment(
         "due_shard = :due_shard",
         "due_at = :registered_at",
     ]
+    # Polled from registration (tier `regular`); the scan's rewrite right after
+    # fixes the tier when the shipment already had carrier events.
+    polled = poll_index_attributes(carrier, tracking, Status.PENDING)
+    polled = {name: value for name, value in polled.items() if value is not None}
+    assignments += [f"{name} = :{name}" for name in polled]
+    values |= {f":{name}": value for name, value in polled.items()}
     if registration.return_id:
         assignments.append("return_id = :return_id")
         values[":return_id"] = registration.return_id

@@ -27,12 +27,17 @@ SCANNER = "ScanShipments"
 # Posts Kargo's events to the shop's own endpoint (CONTRACT.md section 9), fed by its own queue.
 # Wired when app.py declares it; synthesis refuses any function not listed here.
 MERCHANT_DELIVERY = "DeliverMerchantWebhooks"
+# The poller (chalicelib/poll/): every minute on a schedule, and on the poll-request queue.
+POLLER = "PollCarriers"
+POLL_REQUESTS = "PollRequested"
 FUNCTION_NAMES = {
     API_HANDLER: "api_handler",
     CONSUMER: "consume_webhooks",
     NOTIFIER: "notify_changes",
     SCANNER: "scan_shipments",
     MERCHANT_DELIVERY: "deliver_merchant_webhooks",
+    POLLER: "poll_carriers",
+    POLL_REQUESTS: "poll_requested",
 }
 
 

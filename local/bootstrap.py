@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from chalicelib import aws
 from chalicelib.config import settings
 from chalicelib.ingress import DEAD_LETTER_QUEUE_NAME, WEBHOOK_QUEUE_NAME
+from chalicelib.poll.requests import POLL_REQUEST_DLQ_NAME, POLL_REQUEST_QUEUE_NAME
+from chalicelib.poll.schedule import POLL_INDEX
 from chalicelib.shop_events import webhooks
 
 MAX_RECEIVES_BEFORE_DEAD_LETTER = 5
@@ -26,6 +28,8 @@ class Resources:
     merchant_webhook_queue_url: str
     merchant_webhook_dlq_url: str
     event_bus: str
+    poll_request_queue_url: str = ""
+    poll_request_dlq_url: str = ""
 
 
 def ensure_resources() -> Resources:
@@ -35,12 +39,43 @@ def ensure_resources() -> Resources:
     hooks_dlq_url, hooks_url = _ensure_queue_pair(
         webhooks.WEBHOOK_QUEUE_NAME, webhooks.WEBHOOK_DLQ_NAME
     )
+    poll_dlq_url, poll_url = _ensure_queue_pair(POLL_REQUEST_QUEUE_NAME, POLL_REQUEST_DLQ_NAME)
+    _ensure_poll_index(config.table_name)
     _ensure_sender_identity(config.email_from)
     _ensure_event_bus(config.event_bus)
     return Resources(
         config.table_name, stream_arn, queue_url, dlq_url, hooks_url, hooks_dlq_url,
-        config.event_bus,
+        config.event_bus, poll_url, poll_dlq_url,
     )  # fmt: skip
+
+
+# The poller's sparse index (chalicelib/poll/schedule.py): open shipments of polled
+# carriers by carrier, tier and shard, sorted by their slot in the polling cycle.
+POLL_INDEX_ATTRIBUTES = [
+    {"AttributeName": "poll_part", "AttributeType": "S"},
+    {"AttributeName": "poll_slot", "AttributeType": "N"},
+]
+POLL_INDEX_DEFINITION = {
+    "IndexName": POLL_INDEX,
+    "KeySchema": [
+        {"AttributeName": "poll_part", "KeyType": "HASH"},
+        {"AttributeName": "poll_slot", "KeyType": "RANGE"},
+    ],
+    "Projection": {"ProjectionType": "KEYS_ONLY"},
+}
+
+
+def _ensure_poll_index(name: str) -> None:
+    """Added to a table made before the poller existed (an existing endpoint)."""
+    client = aws.dynamodb()
+    indexes = client.describe_table(TableName=name)["Table"].get("GlobalSecondaryIndexes", [])
+    if any(index["IndexName"] == POLL_INDEX for index in indexes):
+        return
+    client.update_table(
+        TableName=name,
+        AttributeDefinitions=POLL_INDEX_ATTRIBUTES,  # type: ignore[arg-type]
+        GlobalSecondaryIndexUpdates=[{"Create": POLL_INDEX_DEFINITION}],  # type: ignore[typeddict-item]
+    )
 
 
 def _ensure_event_bus(name: str) -> None:

@@ -1,5 +1,6 @@
 """`make demo`: walk the demo order from label to delivery with signed webhooks,
-reading the tracking lookup back after each step.
+reading the tracking lookup back after each step. When its carrier is polled by
+the local stack (a client and a fake), it asks for a poll at each step instead.
 
     python -m local.simulator [--base http://127.0.0.1:8000] [--pause 2]
 """
@@ -100,6 +101,10 @@ def main() -> int:
     args = parser.parse_args()
     tracking, token = demo_shipment(args.base)
     print(f"Tracking {tracking}: {args.base}/t/{token}")
+    from local.polled import polled_locally
+
+    if polled_locally("yurtici"):
+        return walk_polled(args.base, "yurtici", tracking, token, args.pause)
     start = datetime.now(UTC) - timedelta(hours=len(JOURNEY))
     for step, (status, description, city) in enumerate(JOURNEY):
         occurred = start + timedelta(hours=step)
@@ -122,6 +127,30 @@ def main() -> int:
         time.sleep(args.pause)
         view = _call("GET", f"{args.base}/track/{token}", None, {})
         print(f"  sent {status:<17} -> lookup says {view['status']} ({view['status_label']})")
+    return 0
+
+
+FINAL = {"delivered", "returned", "failed", "cancelled", "expired"}
+
+
+def walk_polled(base: str, carrier: str, tracking: str, token: str, pause: float) -> int:
+    """A polled carrier posts nothing: ask Kargo to poll now, step by step (the
+    local fake moves the parcel one step per poll), until it is delivered."""
+    for _ in range(12):
+        url = f"{base}/shipments/{carrier}/{tracking}/refresh"
+        request = urllib.request.Request(url, data=b"{}", method="POST", headers=merchant_headers())
+        try:
+            with urllib.request.urlopen(request, timeout=10):
+                pass
+        except urllib.error.HTTPError as error:
+            if error.code == 409:  # final: no longer polled
+                break
+            raise SystemExit(f"POST {url} -> {error.code} {error.read().decode()}") from error
+        time.sleep(pause)
+        view = _call("GET", f"{base}/track/{token}", None, {})
+        print(f"  polled {carrier:<10} -> lookup says {view['status']} ({view['status_label']})")
+        if view["status"] in FINAL:
+            break
     return 0
 
 

@@ -3,7 +3,8 @@
 Starts a moto server (unless KARGO_AWS_ENDPOINT names one), creates the
 resources, runs the HTTP API with `chalice local`, and plays the Lambda event
 sources in threads: an SQS poller for the consumer, a DynamoDB stream poller for
-the notifier, and a timer for the scheduled scan. Seeds a demo order, prints
+the notifier, a timer for the scheduled scan, and the poller (a fake server for
+each polled carrier without a URL, see `local/polled.py`). Seeds a demo order, prints
 its tracking links and every notification sent. Ctrl-C or SIGTERM stops every
 child it started.
 """
@@ -69,6 +70,7 @@ class LocalStack:
         self.children: list[subprocess.Popen[bytes]] = []
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []
+        self.cleanups: list[Callable[[], None]] = []  # e.g. the fake carrier servers
 
     # --- processes -----------------------------------------------------------------
     def start_moto(self) -> str:
@@ -115,6 +117,8 @@ class LocalStack:
                 child.wait()
         for thread in self.threads:
             thread.join(timeout=5)
+        for cleanup in self.cleanups:
+            cleanup()
 
     # --- workers -------------------------------------------------------------------
     def every(self, name: str, seconds: float, work: Callable[[], object]) -> None:
@@ -159,6 +163,9 @@ class LocalStack:
         self.every("merchant-webhooks", 0.0, lambda: merchant_hooks.poll_once(wait_seconds=1))
         self.every("stream-notifier", 0.2, notifier.poll_once)
         self.every("scheduled-scan", interval, lambda: kargo.scan_shipments({}, None))
+        from local.polled import start_poll_workers
+
+        start_poll_workers(self, resources)
 
 
 def seed_demo_order(base: str) -> list[str]:
@@ -192,12 +199,18 @@ def main() -> int:
         os.environ["KARGO_DLQ_URL"] = resources.dead_letter_queue_url
         os.environ["KARGO_MERCHANT_WEBHOOK_QUEUE_URL"] = resources.merchant_webhook_queue_url
         os.environ["KARGO_MERCHANT_WEBHOOK_DLQ_URL"] = resources.merchant_webhook_dlq_url
+        os.environ["KARGO_POLL_REQUEST_QUEUE_URL"] = resources.poll_request_queue_url
+        from local.polled import start_polled_carriers
+
+        polled = start_polled_carriers()  # before the API and the workers read the settings
+        stack.cleanups.append(polled.stop)
         from chalicelib.config import reset_settings
 
         reset_settings()
         base = stack.start_api()
         stack.start_workers(resources)
         say(f"\nKargo is running.\n  API:          {base}\n  {aws_label}  {endpoint}")
+        say("  Polled:       " + "\n                ".join(polled.lines or ["none"]))
         if os.environ.get("KARGO_DEMO", "1") != "0":
             for url in seed_demo_order(base):
                 token = url.rsplit("/", 1)[1]

@@ -7,6 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
+# The test-only polled carriers' fixtures (`testpost_fake`, `otherpost_fake`).
+pytest_plugins = ["tests.support.polling"]
+
 # Before anything imports boto3: no real credentials, no real endpoints.
 os.environ.update(
     {

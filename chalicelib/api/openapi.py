@@ -523,10 +523,52 @@ def meta_operations() -> list[Operation]:
     ]
 
 
+def poll_operations() -> list[Operation]:
+    """The polled carriers (chalicelib/poll/): the merchant's refresh."""
+    queued = {
+        "type": "object",
+        "required": ["refresh", "carrier", "tracking_number"],
+        "properties": {
+            "refresh": {"const": "queued"},
+            "carrier": {"type": "string"},
+            "tracking_number": {"type": "string"},
+        },
+    }
+    return [
+        Operation(
+            "post",
+            "/shipments/{carrier}/{tracking_number}/refresh",
+            "refresh_shipment",
+            "merchants",
+            "Poll a shipment of a polled carrier now",
+            "Kargo asks the carrier within seconds; what it learns shows on the order and "
+            "notifies like any update. 409 for a carrier that posts webhooks (not polled) "
+            "and for a shipment with a final status (no longer polled).",
+            merchant=True,
+            parameters=(
+                path_parameter("carrier", "^[a-z0-9_-]{1,32}$", "yurtici", "The carrier slug."),
+                path_parameter(
+                    "tracking_number",
+                    "^[A-Za-z0-9 -]{4,64}$",
+                    "YT123456789TR",
+                    "Case, spaces and dashes do not count.",
+                ),
+            ),
+            answers={
+                "202": Answer("Queued.", (Body(media_type=JSON, schema=queued),)),
+                **NOT_FOUND,
+                **CONFLICT,
+                **MERCHANT_ERRORS,
+            },
+        )
+    ]
+
+
 def operations() -> list[Operation]:
     return [
         *webhook_operations(),
         *merchant_operations(),
+        *poll_operations(),
         *shopper_operations(),
         *page_operations(),
         *meta_operations(),

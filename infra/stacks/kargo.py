@@ -38,9 +38,12 @@ from infra.settings import (
     FUNCTION_NAMES,
     MERCHANT_DELIVERY,
     NOTIFIER,
+    POLL_REQUESTS,
+    POLLER,
     SCANNER,
     StageSettings,
 )
+from infra.stacks import poller
 
 # The keys of the Secrets Manager secret (CONTRACT.md section 1; read by chalicelib/config.py).
 SECRET_KEYS = (
@@ -152,6 +155,7 @@ class KargoStack(cdk.Stack):
             removal_policy=removal,
         )
 
+        self.poller = poller.PollerResources(self, prefix, removal)
         self.log_groups: dict[str, logs.CfnLogGroup] = {}
         self.roles: dict[str, iam.Role] = {}
         self.functions: list[str] = []  # logical ids of the functions app.py declares
@@ -163,6 +167,7 @@ class KargoStack(cdk.Stack):
         self._schedule()
         self._api_settings()
         self.alarm_topic = self._alarms(prefix)
+        self.poller.wire(self, self.alarm_topic)
         self._outputs()
 
     # -- data -----------------------------------------------------------------------------
@@ -206,6 +211,7 @@ class KargoStack(cdk.Stack):
             sort_key=dynamodb.Attribute(name="delay_since_key", type=string),
             projection_type=dynamodb.ProjectionType.ALL,
         )
+        poller.add_poll_index(table)
         return table
 
     def _queue(
@@ -330,6 +336,7 @@ class KargoStack(cdk.Stack):
                 items("GetItem", "BatchGetItem", "PutItem", "UpdateItem", "ConditionCheckItem"),
                 query(index_arns),
                 send("EnqueueWebhooks", self.queue),
+                self.poller.api_statement(),
                 send_email,  # a 1-2 star rating alerts the shop at once
                 *common,
             ]
@@ -384,6 +391,8 @@ class KargoStack(cdk.Stack):
                 send("DeadLetterMerchantWebhooks", self.merchant_dead_letter_queue),
                 *common,
             ]
+        if logical_id in (POLLER, POLL_REQUESTS):
+            return self.poller.policy(self, logical_id, common)
         raise ValueError(f"no policy for {logical_id}")
 
     # -- the Chalice app ------------------------------------------------------------------
@@ -400,6 +409,7 @@ class KargoStack(cdk.Stack):
             "KARGO_SECRETS_ARN": self.secret.secret_arn,
             "KARGO_EVENT_BUS": self.event_bus.event_bus_name,
             "KARGO_PUBLIC_URL": settings.public_url,
+            **poller.environment(self.poller),
             # .chalice/config.json sets `disabled` for moto; in AWS the SDK default applies.
             "AWS_ACCOUNT_ID_ENDPOINT_MODE": "preferred",
         }

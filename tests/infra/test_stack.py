@@ -60,6 +60,16 @@ def resources(template_json: dict[str, Any], kind: str) -> dict[str, dict[str, A
     }
 
 
+def app_secret(template_json: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The application's secret (the poller's carrier secret is the other one)."""
+    (found,) = [
+        (key, secret)
+        for key, secret in resources(template_json, "AWS::SecretsManager::Secret").items()
+        if secret["Properties"]["Name"] == "kargo/prod"
+    ]
+    return found
+
+
 def only(template_json: dict[str, Any], kind: str) -> tuple[str, dict[str, Any]]:
     found = resources(template_json, kind)
     assert len(found) == 1, f"expected one {kind}, found {sorted(found)}"
@@ -108,7 +118,7 @@ def test_table_keys_billing_stream_ttl_and_recovery(template: Any) -> None:
 def test_table_global_secondary_indexes(template_json: dict[str, Any]) -> None:
     _, table = only(template_json, "AWS::DynamoDB::Table")
     indexes = {gsi["IndexName"]: gsi for gsi in table["Properties"]["GlobalSecondaryIndexes"]}
-    assert set(indexes) == {"by_token", "by_due", "by_delay"}
+    assert set(indexes) == {"by_token", "by_due", "by_delay", "by_poll"}
     assert indexes["by_token"]["KeySchema"] == [{"AttributeName": "token", "KeyType": "HASH"}]
     assert indexes["by_due"]["KeySchema"] == [
         {"AttributeName": "due_shard", "KeyType": "HASH"},
@@ -126,7 +136,7 @@ def test_table_global_secondary_indexes(template_json: dict[str, Any]) -> None:
     }
     assert types == {
         "pk": "S", "sk": "S", "token": "S", "due_shard": "S", "due_at": "S",
-        "delay_list": "S", "delay_since_key": "S",
+        "delay_list": "S", "delay_since_key": "S", "poll_part": "S", "poll_slot": "N",
     }  # fmt: skip
 
 
@@ -243,7 +253,8 @@ def test_notifier_bisects_retries_a_bounded_number_of_times_then_records_the_fai
 def test_scan_runs_on_a_schedule_and_may_be_invoked_by_it(
     template_json: dict[str, Any],
 ) -> None:
-    rule_id, rule = only(template_json, "AWS::Events::Rule")
+    rule_id = next(k for k in resources(template_json, "AWS::Events::Rule") if "Scan" in k)
+    rule = template_json["Resources"][rule_id]
     assert (
         rule["Properties"]["ScheduleExpression"] == f"rate({SETTINGS.scan_every_minutes} minutes)"
     )
@@ -253,6 +264,7 @@ def test_scan_runs_on_a_schedule_and_may_be_invoked_by_it(
         p["Properties"]
         for p in resources(template_json, "AWS::Lambda::Permission").values()
         if p["Properties"]["Principal"] == "events.amazonaws.com"
+        and p["Properties"]["FunctionName"] == {"Fn::GetAtt": ["ScanShipments", "Arn"]}
     ]
     assert permissions == [
         {
@@ -274,7 +286,7 @@ def test_event_bus(template: Any) -> None:
 def test_secret_holds_every_credential_and_generates_the_merchant_key(
     template_json: dict[str, Any],
 ) -> None:
-    _, secret = only(template_json, "AWS::SecretsManager::Secret")
+    _, secret = app_secret(template_json)
     generate = secret["Properties"]["GenerateSecretString"]
     assert generate["GenerateStringKey"] == "KARGO_MERCHANT_API_KEY"
     keys = set(json.loads(generate["SecretStringTemplate"])) | {generate["GenerateStringKey"]}
@@ -283,7 +295,7 @@ def test_secret_holds_every_credential_and_generates_the_merchant_key(
 
 
 def test_every_function_gets_the_app_environment(template_json: dict[str, Any]) -> None:
-    secret_id, _ = only(template_json, "AWS::SecretsManager::Secret")
+    secret_id, _ = app_secret(template_json)
     table_id, _ = only(template_json, "AWS::DynamoDB::Table")
     for name in functions(template_json):
         variables = props(template_json, name)["Environment"]["Variables"]

@@ -128,6 +128,29 @@ class Kargo:
         self.run_consumer()
         self.run_notifier()
 
+    # The poller (chalicelib/poll/), with a pinned clock and no real sleeping ------------
+    def run_poller(self, at: datetime, pacing: Any = None) -> dict[str, Any]:
+        """One scheduled run, as if EventBridge fired at `at`."""
+        from chalicelib.poll.runner import run_scheduled
+
+        return run_scheduled(at, at, pacing or quick_pacing())
+
+    def run_poll_requests(self, now: datetime, pacing: Any = None) -> int:
+        """Drain the poll-request queue through the poller, as its event source would."""
+        from chalicelib.poll.runner import handle_poll_requests
+        from local.pollers import SqsPoller
+
+        poller = SqsPoller(
+            self.resources.poll_request_queue_url,
+            lambda event: handle_poll_requests(event, now, pacing or quick_pacing()),
+        )
+        total = 0
+        while (count := poller.poll_once(visibility_timeout=0)) > 0:
+            total += count
+            if total > 1000:
+                raise AssertionError("poll requests never drained")
+        return total
+
     # Read-back ------------------------------------------------------------------------
     def sent_emails(self) -> list[EmailMessage]:
         from moto.ses.models import ses_backends
@@ -161,6 +184,20 @@ class Kargo:
         return messages
 
 
+def quick_pacing(seed: int = 7) -> Any:
+    """A run that records its pauses instead of sleeping, with seeded jitter."""
+    import random
+
+    from chalicelib.poll.runner import Pacing
+
+    clock = [0.0]
+
+    def sleep(seconds: float) -> None:
+        clock[0] += seconds
+
+    return Pacing(monotonic=lambda: clock[0], sleep=sleep, rng=random.Random(seed))
+
+
 # Noon in Istanbul: SMS are not held for quiet hours unless a test says so.
 DAYTIME = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -182,6 +219,7 @@ def kargo(monkeypatch: pytest.MonkeyPatch) -> Iterator[Kargo]:
         resources = ensure_resources()
         monkeypatch.setenv("KARGO_QUEUE_URL", resources.queue_url)
         monkeypatch.setenv("KARGO_DLQ_URL", resources.dead_letter_queue_url)
+        monkeypatch.setenv("KARGO_POLL_REQUEST_QUEUE_URL", resources.poll_request_queue_url)
         from chalicelib.config import reset_settings
 
         reset_settings()
