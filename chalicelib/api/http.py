@@ -6,7 +6,10 @@ import functools
 import hmac
 import json
 import logging
-from collections.abc import Callable
+import math
+import re
+from collections.abc import Callable, Mapping
+from itertools import accumulate
 from typing import Any, TypeVar
 
 from chalice.app import Request, Response
@@ -16,6 +19,7 @@ from chalicelib.config import settings
 from chalicelib.errors import (
     InvalidJson,
     KargoError,
+    NotFound,
     PayloadTooLarge,
     Unauthorized,
     UnsupportedMediaType,
@@ -25,6 +29,10 @@ from chalicelib.errors import (
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
+# No document Kargo reads nests deeper than about 8 levels (a Shopify order); the
+# bound keeps the parser and everything after it (pydantic, json.dumps, DynamoDB's
+# serialiser) far from Python's recursion limit.
+MAX_JSON_DEPTH = 64
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 Model = TypeVar("Model", bound=BaseModel)
 View = TypeVar("View", bound=Callable[..., Response])
@@ -77,10 +85,67 @@ def check_body_limits(request: Request) -> bytes:
 
 
 def parse_json(raw: bytes) -> Any:
+    """The body as JSON, or `invalid_json` for anything the rest of Kargo could choke on.
+
+    Beyond syntax that means: UTF-8 only (RFC 8259), nesting deeper than
+    `MAX_JSON_DEPTH`, `NaN`/`Infinity` (not JSON), numbers out of a float's range
+    (`1e999999` would become `inf`) and lone UTF-16 surrogates (`"\\ud800"`: no
+    UTF-8 spelling, so json.dumps, boto3 and every response writer would fail).
+    """
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidJson("The request body is not valid JSON: it is not UTF-8 text.") from error
+    if _nesting_depth(text) > MAX_JSON_DEPTH:
+        too_deep = f"it nests deeper than {MAX_JSON_DEPTH} levels"
+        raise InvalidJson(f"The request body is not valid JSON here: {too_deep}.")
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except _OutOfRange as error:
+        raise InvalidJson(f"The request body is not valid JSON here: {error}.") from error
+    except (ValueError, RecursionError) as error:
         raise InvalidJson() from error
+    if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(data):
+        raise InvalidJson(
+            "The request body is not valid JSON here: it has a lone surrogate escape."
+        )
+    return data
+
+
+class _OutOfRange(ValueError):
+    pass
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _nesting_depth(text: str) -> int:
+    """How deep the brackets outside strings nest (cheap when there are few)."""
+    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
+        return 0
+    brackets = (_DEPTH_STEP[char] for char in _STRING.sub("", text) if char in _DEPTH_STEP)
+    return max(accumulate(brackets, initial=0))
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _OutOfRange(f"{name} is not a JSON number")
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        raise _OutOfRange(f"the number {literal[:20]} is out of range")
+    return value
+
+
+def _has_lone_surrogate(data: Any) -> bool:
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def read_model(request: Request, model: type[Model]) -> Model:
@@ -90,24 +155,43 @@ def read_model(request: Request, model: type[Model]) -> Model:
 
 
 def validate(model: type[Model], data: Any) -> Model:
+    """`data` as `model`, or `validation_error` with details in words for people."""
+    from chalicelib.api.messages import human_details
+
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        details = [
-            {"loc": list(problem["loc"]), "msg": problem["msg"]}
-            for problem in error.errors(include_input=False, include_url=False)
-        ]
+        details = human_details(error.errors(include_input=False, include_url=False))
         raise ValidationFailed(details=details) from error
 
 
 def require_merchant(request: Request) -> None:
+    """The merchant's key, then an address that can name something (else 401, 404)."""
     header = request.headers.get("authorization") or ""
     scheme, _, key = header.partition(" ")
     expected = settings().merchant_api_key
-    # Compare even when the scheme is wrong, so timing reveals nothing.
-    matches = hmac.compare_digest(key.strip().encode(), expected.encode())
+    # Compare even when the scheme is wrong, so timing reveals nothing. Bytes:
+    # compare_digest refuses str with non-ASCII characters.
+    matches = hmac.compare_digest(key.strip().encode("utf-8", "replace"), expected.encode())
     if scheme.lower() != "bearer" or not key or not matches:
         raise Unauthorized()
+    check_path_parameters(request.uri_params or {})
+
+
+# Identifiers in merchant paths, as Kargo issues them. Anything else names nothing:
+# 404 without a read (a 3 KiB or NUL-laden key would make DynamoDB refuse the read).
+PATH_PARAMETER_SHAPES = {
+    "order_id": re.compile(r"[A-Za-z0-9._-]{1,64}"),
+    "carrier": re.compile(r"[a-z0-9_-]{1,32}"),
+}
+ANY_PATH_PARAMETER = re.compile(r"[^\x00-\x1f\x7f\ud800-\udfff]{1,200}")
+
+
+def check_path_parameters(params: Mapping[str, str]) -> None:
+    for name, value in params.items():
+        shape = PATH_PARAMETER_SHAPES.get(name, ANY_PATH_PARAMETER)
+        if not isinstance(value, str) or not shape.fullmatch(value):
+            raise NotFound()
 
 
 def query_param(request: Request, name: str) -> str | None:

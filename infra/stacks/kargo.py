@@ -41,6 +41,7 @@ from infra.settings import (
     SCANNER,
     StageSettings,
 )
+from infra.stacks import gateway_responses
 
 # The keys of the Secrets Manager secret (CONTRACT.md section 1; read by chalicelib/config.py).
 SECRET_KEYS = (
@@ -159,6 +160,8 @@ class KargoStack(cdk.Stack):
         self._event_sources()
         self._schedule()
         self._api_settings()
+        # API Gateway's own answers (unknown paths, throttling, ...) in Kargo's error shape.
+        gateway_responses.apply(self.chalice.get_resource("RestAPI"))
         self.alarm_topic = self._alarms(prefix)
         self._outputs()
 
