@@ -21,6 +21,7 @@ from typing import Any
 
 from chalice.local import ChaliceRequestHandler, LocalGateway
 
+from chalicelib.api.routing import MethodNotAllowedView
 from chalicelib.errors import KargoError, NotFound, ValidationFailed
 
 _INSTALLED = "_kargo_contract_routing"
@@ -47,13 +48,17 @@ def install() -> None:
         self: LocalGateway, method: str, path: str, headers: Any, body: bytes | None
     ) -> Any:
         try:
-            self.event_converter._route_matcher.match_route(path)
+            matched = self.event_converter._route_matcher.match_route(path)
         except ValueError:  # what LocalGateway turns into its 403
             return error_response(NotFound())
+        if method not in self._app_object.routes[matched.route]:
+            # TRACE, CONNECT, made-up methods: no view takes them anywhere.
+            return MethodNotAllowedView(self._app_object, matched.route)().to_dict()
         return route_then_handle(self, method, path, headers, body)
 
     LocalGateway.handle_request = handle_request  # type: ignore[method-assign]
     _answer_unreadable_lengths()
+    _answer_unknown_methods()
     setattr(LocalGateway, _INSTALLED, True)
 
 
@@ -74,5 +79,26 @@ def _answer_unreadable_lengths() -> None:
             response["statusCode"], dict(response["headers"]), response["body"]
         )
 
+    ChaliceRequestHandler._generic_handle = generic_handle  # type: ignore[method-assign]
     for method in ("GET", "PUT", "POST", "HEAD", "DELETE", "PATCH", "OPTIONS"):
         setattr(ChaliceRequestHandler, f"do_{method}", generic_handle)
+
+
+def _answer_unknown_methods() -> None:
+    """http.server answers a method it has no `do_` handler for (TRACE, made-up ones)
+    with `501` and an HTML body; hand it to the gateway instead, which answers 404 or
+    405 in the contract's shape."""
+    send_error = ChaliceRequestHandler.send_error
+
+    def send_error_or_route(
+        self: ChaliceRequestHandler,
+        code: int,
+        message: str | None = None,
+        explain: str | None = None,
+    ) -> None:
+        if code == 501 and not hasattr(self, f"do_{self.command}"):
+            self._generic_handle()
+            return
+        send_error(self, code, message, explain)
+
+    ChaliceRequestHandler.send_error = send_error_or_route

@@ -139,3 +139,18 @@ def test_deep_json_is_400_over_the_wire(server: int) -> None:
     status, _, body = exchange(server, raw)
     assert status == 400
     assert error_code(body) == "invalid_json"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"), [("TRACE", "/orders", 405), ("FOO", "/nope", 404)]
+)
+def test_methods_no_route_takes(server: int, method: str, path: str, status: int) -> None:
+    answer, _, body = exchange(server, request(method, path))
+    assert answer == status
+    assert error_code(body) == ("method_not_allowed" if status == 405 else "not_found")
+
+
+def test_an_unknown_method_with_an_unreadable_length_is_400(server: int) -> None:
+    status, _, body = exchange(server, request("TRACE", "/orders", "Content-Length: x\r\n"))
+    assert status == 400
+    assert error_code(body) == "validation_error"

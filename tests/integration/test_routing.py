@@ -134,3 +134,12 @@ def test_a_real_view_declared_later_replaces_the_405() -> None:
         assert put.status_code == 405
         assert put.headers["Allow"] == "GET, POST"
         assert client.http.get("/things").status_code == 404
+
+
+def test_methods_no_route_takes(kargo: Kargo) -> None:
+    for method in ("TRACE", "CONNECT", "FOO"):
+        response = kargo.client.http.request(method, "/orders/1001", headers=MERCHANT)
+        assert (response.status_code, error_of(response)["code"]) == (405, "method_not_allowed")
+        assert response.headers["Allow"] == "GET"
+        unknown = kargo.client.http.request(method, "/nope")
+        assert (unknown.status_code, error_of(unknown)["code"]) == (404, "not_found")
