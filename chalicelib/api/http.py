@@ -6,10 +6,8 @@ import functools
 import hmac
 import json
 import logging
-import math
 import re
 from collections.abc import Callable, Mapping
-from itertools import accumulate
 from typing import Any, TypeVar
 
 from chalice.app import Request, Response
@@ -29,10 +27,6 @@ from chalicelib.errors import (
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
-# No document Kargo reads nests deeper than about 8 levels (a Shopify order); the
-# bound keeps the parser and everything after it (pydantic, json.dumps, DynamoDB's
-# serialiser) far from Python's recursion limit.
-MAX_JSON_DEPTH = 64
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 Model = TypeVar("Model", bound=BaseModel)
 View = TypeVar("View", bound=Callable[..., Response])
@@ -85,67 +79,16 @@ def check_body_limits(request: Request) -> bytes:
 
 
 def parse_json(raw: bytes) -> Any:
-    """The body as JSON, or `invalid_json` for anything the rest of Kargo could choke on.
+    """The body as JSON, or `invalid_json` for anything the rest of Kargo could choke on
+    (see `chalicelib.api.safe_json`: depth, NaN, out-of-range numbers, lone surrogates)."""
+    from chalicelib.api.safe_json import UnsafeJson, loads
 
-    Beyond syntax that means: UTF-8 only (RFC 8259), nesting deeper than
-    `MAX_JSON_DEPTH`, `NaN`/`Infinity` (not JSON), numbers out of a float's range
-    (`1e999999` would become `inf`) and lone UTF-16 surrogates (`"\\ud800"`: no
-    UTF-8 spelling, so json.dumps, boto3 and every response writer would fail).
-    """
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InvalidJson("The request body is not valid JSON: it is not UTF-8 text.") from error
-    if _nesting_depth(text) > MAX_JSON_DEPTH:
-        too_deep = f"it nests deeper than {MAX_JSON_DEPTH} levels"
-        raise InvalidJson(f"The request body is not valid JSON here: {too_deep}.")
-    try:
-        data = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
-    except _OutOfRange as error:
-        raise InvalidJson(f"The request body is not valid JSON here: {error}.") from error
-    except (ValueError, RecursionError) as error:
+        return loads(raw)
+    except UnsafeJson as error:
+        raise InvalidJson(f"The request body is not valid JSON: {error}.") from error
+    except ValueError as error:
         raise InvalidJson() from error
-    if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(data):
-        raise InvalidJson(
-            "The request body is not valid JSON here: it has a lone surrogate escape."
-        )
-    return data
-
-
-class _OutOfRange(ValueError):
-    pass
-
-
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
-
-
-def _nesting_depth(text: str) -> int:
-    """How deep the brackets outside strings nest (cheap when there are few)."""
-    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
-        return 0
-    brackets = (_DEPTH_STEP[char] for char in _STRING.sub("", text) if char in _DEPTH_STEP)
-    return max(accumulate(brackets, initial=0))
-
-
-def _refuse_constant(name: str) -> Any:
-    raise _OutOfRange(f"{name} is not a JSON number")
-
-
-def _finite_float(literal: str) -> float:
-    value = float(literal)
-    if not math.isfinite(value):
-        raise _OutOfRange(f"the number {literal[:20]} is out of range")
-    return value
-
-
-def _has_lone_surrogate(data: Any) -> bool:
-    try:
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 def read_model(request: Request, model: type[Model]) -> Model:
@@ -191,7 +134,7 @@ def check_path_parameters(params: Mapping[str, str]) -> None:
     for name, value in params.items():
         shape = PATH_PARAMETER_SHAPES.get(name, ANY_PATH_PARAMETER)
         if not isinstance(value, str) or not shape.fullmatch(value):
-            raise NotFound()
+            raise NotFound("Unknown order." if name == "order_id" else None)
 
 
 def query_param(request: Request, name: str) -> str | None:

@@ -48,9 +48,7 @@ class MethodNotAllowedView:
 class KargoChalice(Chalice):
     """Chalice, with a 405 view for every method a declared path does not take."""
 
-    def _register_route(
-        self, name: str, user_handler: Any, kwargs: Any, **unused: Any
-    ) -> None:
+    def _register_route(self, name: str, user_handler: Any, kwargs: Any, **unused: Any) -> None:
         path = kwargs["path"]
         prefix = kwargs.get("url_prefix")
         if prefix is not None:  # as Chalice computes it

@@ -49,7 +49,7 @@ def _app_routes() -> list[tuple[str, str]]:
 ROUTES = _app_routes()
 
 
-def hostile_bodies() -> Iterator[tuple[str, bytes]]:
+def hostile_bodies(path: str) -> Iterator[tuple[str, bytes]]:
     yield "nested arrays", b"[" * DEEP + b"]" * DEEP
     yield "nested objects", b'{"a":' * DEEP + b"1" + b"}" * DEEP
     yield "unclosed nesting", b"[" * DEEP
@@ -78,6 +78,8 @@ def hostile_bodies() -> Iterator[tuple[str, bytes]]:
     yield "many keys", json.dumps({f"k{i}": i for i in range(5000)}).encode()
     yield "long key", json.dumps({"k" * 100_000: 1}).encode()
     yield "form-ish", b"score=5&comment=%00"
+    if path != "/orders":
+        return  # the fields below are an order's
     for field, value in hostile_values():
         yield f"order with {field}={value!r:.20}", json.dumps(order_with(field, value)).encode()
     yield "order with a huge number", _order_raw().replace(b'"1001"', b"1e999999")
@@ -226,7 +228,7 @@ def check(response: Any, failures: list[str], label: str) -> None:
 def test_hostile_bodies(kargo: Kargo, known: dict[str, str], method: str, path: str) -> None:
     failures: list[str] = []
     url = filled(path, known)
-    for label, raw in hostile_bodies():
+    for label, raw in hostile_bodies(path):
         for content_type in ("application/json", "application/x-www-form-urlencoded"):
             headers = MERCHANT | {"Content-Type": content_type}
             response = kargo.client.http.request(method, url, body=raw, headers=headers)
