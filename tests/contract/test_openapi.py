@@ -68,7 +68,6 @@ def test_document_is_valid_openapi_3_1() -> None:
 
 def _served(path: str, method: str) -> bool:
     from app import app
-
     from chalicelib.api.routing import MethodNotAllowedView
 
     return any(
