@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import replace
@@ -211,12 +212,13 @@ def _refund_view(entry: dict[str, Any]) -> dict[str, Any]:
 def delayed_list_request(params: Mapping[str, str]) -> tuple[str | None, int]:
     """`?delayed=true[&cursor=…][&limit=1-100]`: only the delayed list exists."""
     if params.get("delayed") != "true":
-        raise ValidationFailed(
-            details=[{"loc": ["query", "delayed"], "msg": "only delayed=true is supported"}]
-        )
+        msg = "delayed should be true: only the list of delayed shipments exists"
+        raise ValidationFailed(details=[{"loc": ["query", "delayed"], "msg": msg}])
     raw_limit = params.get("limit", "50")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 100:
-        raise ValidationFailed(details=[{"loc": ["query", "limit"], "msg": "1 to 100"}])
+    # ASCII digits only: "²" is a digit to str.isdigit() but not to int().
+    if not re.fullmatch(r"[0-9]{1,3}", raw_limit) or not 1 <= int(raw_limit) <= 100:
+        msg = "limit should be a whole number from 1 to 100"
+        raise ValidationFailed(details=[{"loc": ["query", "limit"], "msg": msg}])
     return params.get("cursor") or None, int(raw_limit)
 
 
@@ -246,11 +248,32 @@ def _encode_cursor(key: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
 
 
+# The by_delay index's LastEvaluatedKey: the table's keys and the index's.
+CURSOR_KEYS = frozenset({"pk", "sk", "delay_list", "delay_since_key"})
+
+
+def _is_string_attribute(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and set(value) == {"S"}
+        and isinstance(value["S"], str)
+        and 0 < len(value["S"].encode("utf-8", "replace")) <= 1024
+        and value["S"].isprintable()
+    )
+
+
 def _decode_cursor(cursor: str) -> dict[str, Any]:
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if isinstance(key, dict) and all(isinstance(v, dict) for v in key.values()):
+        # Exactly the key DynamoDB gave (a forged one would make the query fail).
+        if (
+            isinstance(key, dict)
+            and set(key) == CURSOR_KEYS
+            and all(_is_string_attribute(value) for value in key.values())
+            and key["delay_list"] == {"S": store.DELAYED_PARTITION}
+        ):
             return key
     except (ValueError, binascii.Error, UnicodeDecodeError):
         pass
-    raise ValidationFailed(details=[{"loc": ["query", "cursor"], "msg": "not a cursor we gave"}])
+    msg = "cursor should be the `next` value of the previous page, unchanged"
+    raise ValidationFailed(details=[{"loc": ["query", "cursor"], "msg": msg}])

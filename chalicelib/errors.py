@@ -28,7 +28,37 @@ class InvalidJson(KargoError):
 
 
 class ValidationFailed(KargoError):
+    """JSON of the wrong shape, or a wrong query string or path: `details` says where.
+
+    The message names the part of the request that is wrong (the first `loc` entry
+    `query`, `path` or `header` says so; anything else is the body) and repeats the
+    first problem, so a person reading only the message knows what to change."""
+
     status_code, code, message = 400, "validation_error", "The request body has the wrong shape."
+
+    def __init__(self, message: str | None = None, details: list[dict[str, Any]] | None = None):
+        super().__init__(message or validation_summary(details or []), details)
+
+
+# Where a validation problem is, by the first element of its `loc`.
+REQUEST_PARTS = {"query": "The query string", "path": "The address", "header": "A request header"}
+
+
+def validation_summary(details: list[dict[str, Any]]) -> str:
+    """One sentence: which part of the request is wrong, and its first problem."""
+    if not details:
+        return ValidationFailed.message
+    parts = {_part_of(detail.get("loc") or []) for detail in details}
+    part = parts.pop() if len(parts) == 1 else "The request"
+    first = str(details[0].get("msg") or "").rstrip(". ")
+    more = len(details) - 1
+    tail = f" (and {more} more problem{'s' if more > 1 else ''}: see details)" if more else ""
+    return f"{part} is not right: {first}{tail}." if first else f"{part} is not right."
+
+
+def _part_of(loc: list[Any]) -> str:
+    head = loc[0] if loc and isinstance(loc[0], str) else ""
+    return REQUEST_PARTS.get(head, "The request body")
 
 
 class Unauthorized(KargoError):
@@ -42,6 +72,11 @@ class InvalidSignature(KargoError):
 
 class NotFound(KargoError):
     status_code, code, message = 404, "not_found", "Nothing was found at this address."
+
+
+class MethodNotAllowed(KargoError):
+    status_code, code = 405, "method_not_allowed"
+    message = "This address does not take this method."
 
 
 class Conflict(KargoError):

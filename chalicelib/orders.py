@@ -113,7 +113,7 @@ def _refuse_channels_without_address(order: OrderIn) -> None:
             details=[
                 {
                     "loc": ["notifications", channel],
-                    "msg": f"turned on, but the customer has no {needs}",
+                    "msg": f"{channel} is on, but the customer has no {needs}",
                 }
                 for channel, needs in missing
             ]

@@ -85,9 +85,11 @@ class LocalStack:
 
     def start_api(self) -> str:
         port = os.environ["KARGO_PORT"]
-        chalice = Path(sys.executable).with_name("chalice")
+        # `chalice local`, with unknown paths answered 404 as in AWS (local/gateway.py).
         command = [
-            str(chalice),
+            sys.executable,
+            "-m",
+            "local.chalice_local",
             "local",
             "--no-autoreload",
             "--host",

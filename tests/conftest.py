@@ -23,6 +23,11 @@ os.environ.update(
 for name in ("AWS_ENDPOINT_URL", "KARGO_AWS_ENDPOINT", "AWS_PROFILE"):
     os.environ.pop(name, None)
 
+# chalice.test.Client and the WSGI adapter answer unknown paths as the deployed API does.
+from local.gateway import install as _install_contract_gateway  # noqa: E402
+
+_install_contract_gateway()
+
 
 @pytest.fixture(autouse=True)
 def _fresh_settings_and_clients() -> Iterator[None]:

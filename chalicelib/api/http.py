@@ -6,7 +6,8 @@ import functools
 import hmac
 import json
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from chalice.app import Request, Response
@@ -16,6 +17,7 @@ from chalicelib.config import settings
 from chalicelib.errors import (
     InvalidJson,
     KargoError,
+    NotFound,
     PayloadTooLarge,
     Unauthorized,
     UnsupportedMediaType,
@@ -77,9 +79,15 @@ def check_body_limits(request: Request) -> bytes:
 
 
 def parse_json(raw: bytes) -> Any:
+    """The body as JSON, or `invalid_json` for anything the rest of Kargo could choke on
+    (see `chalicelib.api.safe_json`: depth, NaN, out-of-range numbers, lone surrogates)."""
+    from chalicelib.api.safe_json import UnsafeJson, loads
+
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
+        return loads(raw)
+    except UnsafeJson as error:
+        raise InvalidJson(f"The request body is not valid JSON: {error}.") from error
+    except ValueError as error:
         raise InvalidJson() from error
 
 
@@ -90,24 +98,43 @@ def read_model(request: Request, model: type[Model]) -> Model:
 
 
 def validate(model: type[Model], data: Any) -> Model:
+    """`data` as `model`, or `validation_error` with details in words for people."""
+    from chalicelib.api.messages import human_details
+
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        details = [
-            {"loc": list(problem["loc"]), "msg": problem["msg"]}
-            for problem in error.errors(include_input=False, include_url=False)
-        ]
+        details = human_details(error.errors(include_input=False, include_url=False))
         raise ValidationFailed(details=details) from error
 
 
 def require_merchant(request: Request) -> None:
+    """The merchant's key, then an address that can name something (else 401, 404)."""
     header = request.headers.get("authorization") or ""
     scheme, _, key = header.partition(" ")
     expected = settings().merchant_api_key
-    # Compare even when the scheme is wrong, so timing reveals nothing.
-    matches = hmac.compare_digest(key.strip().encode(), expected.encode())
+    # Compare even when the scheme is wrong, so timing reveals nothing. Bytes:
+    # compare_digest refuses str with non-ASCII characters.
+    matches = hmac.compare_digest(key.strip().encode("utf-8", "replace"), expected.encode())
     if scheme.lower() != "bearer" or not key or not matches:
         raise Unauthorized()
+    check_path_parameters(request.uri_params or {})
+
+
+# Identifiers in merchant paths, as Kargo issues them. Anything else names nothing:
+# 404 without a read (a 3 KiB or NUL-laden key would make DynamoDB refuse the read).
+PATH_PARAMETER_SHAPES = {
+    "order_id": re.compile(r"[A-Za-z0-9._-]{1,64}"),
+    "carrier": re.compile(r"[a-z0-9_-]{1,32}"),
+}
+ANY_PATH_PARAMETER = re.compile(r"[^\x00-\x1f\x7f\ud800-\udfff]{1,200}")
+
+
+def check_path_parameters(params: Mapping[str, str]) -> None:
+    for name, value in params.items():
+        shape = PATH_PARAMETER_SHAPES.get(name, ANY_PATH_PARAMETER)
+        if not isinstance(value, str) or not shape.fullmatch(value):
+            raise NotFound("Unknown order." if name == "order_id" else None)
 
 
 def query_param(request: Request, name: str) -> str | None:

@@ -41,7 +41,8 @@ def _tracking_number(value: object) -> object:
     compact = "".join(value.split())
     if not TRACKING_NUMBER.fullmatch(compact):
         raise ValueError(
-            "a tracking number: 4 to 64 letters and digits (spaces and dashes ignored)"
+            "a tracking number such as YT123456789TR: 4 to 64 letters and digits "
+            "(spaces and dashes are ignored)"
         )
     return canonical_tracking_number(compact)
 
@@ -53,8 +54,10 @@ TrackingNumber = Annotated[str, BeforeValidator(_tracking_number)]
 Text = Annotated[str, AfterValidator(refuse_control_characters)]
 CountryCode = Annotated[str, BeforeValidator(lambda v: v.upper() if isinstance(v, str) else v),
                         Field(pattern=r"^[A-Z]{2}$")]  # fmt: skip
+# No spaces, controls (NUL included) or the characters that would end an address header.
+_ADDRESS_PART = r"[^@\s\x00-\x1f\x7f<>\"(),;:]+"
 Email = Annotated[
-    str, Field(max_length=254, pattern=r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+$")
+    str, Field(max_length=254, pattern=rf"^{_ADDRESS_PART}@{_ADDRESS_PART}\.{_ADDRESS_PART}$")
 ]
 
 
@@ -64,17 +67,48 @@ class Strict(BaseModel):
 
 
 class CustomerIn(Strict):
-    name: Annotated[Text, Field(min_length=1, max_length=200)]
-    email: Email | None = None
-    locale: Literal["tr", "en"] = "tr"
+    name: Annotated[Text, Field(min_length=1, max_length=200, examples=["Ayşe Yılmaz"])]
+    email: Annotated[
+        Email | None, Field(description="Optional.", examples=["ayse@example.com"])
+    ] = None
+    locale: Annotated[
+        Literal["tr", "en"], Field(description="The language of messages and pages.")
+    ] = "tr"
     # Where the order goes: feeds predicted delivery dates, never shown publicly.
     # (Declared before `phone`: a national phone number is read in this country.)
-    city: Annotated[Text, Field(max_length=100)] | None = None
-    country: CountryCode = "TR"
+    city: Annotated[
+        Annotated[Text, Field(max_length=100)] | None,
+        Field(
+            description="Where the order goes; feeds predicted delivery dates. "
+            "Never in a public response.",
+            examples=["Ankara"],
+        ),
+    ] = None
+    country: Annotated[
+        CountryCode,
+        Field(
+            description="ISO 3166-1 alpha-2 code of where the order goes (any case); "
+            "national phone numbers are read in this country. Never in a public response.",
+            examples=["TR"],
+        ),
+    ] = "TR"
     # E.164, or a national number of `country`: stored as E.164 (`+905321234567`).
-    phone: Annotated[str, Field(max_length=32)] | None = None
+    phone: Annotated[
+        Annotated[str, Field(max_length=32)] | None,
+        Field(
+            description="E.164 (`+905321234567`), or a national number of `country` "
+            "(`0532 123 45 67`), stored as E.164. An impossible number is a validation_error.",
+            examples=["+905321234567", "0532 123 45 67"],
+        ),
+    ] = None
     # İYS (Law 6563): agreed to commercial messages (rating requests, thank-yous).
-    commercial_consent: bool = False
+    commercial_consent: Annotated[
+        bool,
+        Field(
+            description="The customer agreed to commercial electronic messages (İYS, "
+            "Law 6563): rating requests and thank-you messages are sent only with it."
+        ),
+    ] = False
 
     @field_validator("phone")
     @classmethod
@@ -95,9 +129,11 @@ class ShipmentIn(Strict):
 class NotificationPreferences(Strict):
     """Unsaid: e-mail on when there is an address, SMS and WhatsApp off."""
 
-    email: bool | None = None
-    sms: bool = False
-    whatsapp: bool = False
+    email: Annotated[
+        bool | None, Field(description="Default: on when the customer has an e-mail address.")
+    ] = None
+    sms: Annotated[bool, Field(description="Needs a phone number.")] = False
+    whatsapp: Annotated[bool, Field(description="Needs a phone number.")] = False
 
 
 class OrderIn(Strict):

@@ -678,7 +678,10 @@ def build_document() -> dict[str, Any]:
             "summary": "Order tracking: carrier webhooks in, shopper notifications out.",
             "description": (
                 'Every error body is `{"error": {"code", "message", "details"?}}`. '
-                "No client input produces a 5xx, and a 5xx never carries a stack trace."
+                "No client input produces a 5xx, and a 5xx never carries a stack trace. "
+                "A path not listed here answers `404 not_found`; a listed path called with "
+                "a method it does not take answers `405 method_not_allowed` with an `Allow` "
+                "header. Validation messages name the field and what it should look like."
             ),
         },
         "servers": [{"url": "/"}],
@@ -692,6 +695,22 @@ def build_document() -> dict[str, Any]:
         "paths": paths,
         "components": {
             "schemas": component_schemas(),
+            "responses": {
+                "NotFound": {
+                    "description": "`not_found`: any path this document does not list.",
+                    "content": {JSON: {"schema": {"$ref": REF.format(model="ErrorBody")}}},
+                },
+                "MethodNotAllowed": {
+                    "description": "`method_not_allowed`: a listed path, another method.",
+                    "headers": {
+                        "Allow": {
+                            "description": "The methods the path takes.",
+                            "schema": {"type": "string", "examples": ["GET"]},
+                        }
+                    },
+                    "content": {JSON: {"schema": {"$ref": REF.format(model="ErrorBody")}}},
+                },
+            },
             "securitySchemes": {
                 "merchantKey": {
                     "type": "http",

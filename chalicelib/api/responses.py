@@ -38,9 +38,11 @@ ErrorCode = Literal[
     "unauthorized",
     "invalid_signature",
     "not_found",
+    "method_not_allowed",
     "conflict",
     "payload_too_large",
     "unsupported_media_type",
+    "rate_limited",
     "internal_error",
 ]
 
@@ -151,13 +153,17 @@ class MerchantReturn(MerchantShipment):
 class Customer(View):
     name: str
     email: str | None = None
-    phone: str | None = None
+    phone: str | None = Field(default=None, description="E.164, however it was registered.")
     locale: Literal["tr", "en"]
+    city: str | None = None
+    country: str = Field(default="TR", description="ISO 3166-1 alpha-2.")
+    commercial_consent: bool = False
 
 
 class Preferences(ClosedView):
     email: bool
     sms: bool
+    whatsapp: bool = False
 
 
 class OrderView(View):

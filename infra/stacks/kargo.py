@@ -43,7 +43,7 @@ from infra.settings import (
     SCANNER,
     StageSettings,
 )
-from infra.stacks import poller
+from infra.stacks import gateway_responses, poller
 
 # The keys of the Secrets Manager secret (CONTRACT.md section 1; read by chalicelib/config.py).
 SECRET_KEYS = (
@@ -166,6 +166,8 @@ class KargoStack(cdk.Stack):
         self._event_sources()
         self._schedule()
         self._api_settings()
+        # API Gateway's own answers (unknown paths, throttling, ...) in Kargo's error shape.
+        gateway_responses.apply(self.chalice.get_resource("RestAPI"))
         self.alarm_topic = self._alarms(prefix)
         self.poller.wire(self, self.alarm_topic)
         self._outputs()
