@@ -61,6 +61,10 @@ def process_message(record: dict[str, Any], now: datetime | None = None) -> int:
     except UnprocessableDelivery as error:
         dead_letter(record, str(error))
         return 0
+    except RecursionError:
+        # A signed body nested absurdly deep: retrying cannot help, so straight aside.
+        dead_letter(record, "body nested too deeply to read")
+        return 0
     return apply_updates(updates, now or utc_now())
 
 
@@ -76,6 +80,9 @@ def process_shop_delivery(record: dict[str, Any], platform: str, now: datetime) 
         return apply_shop_delivery(platform, topic, delivery_id, body, now)
     except UnprocessableDelivery as error:
         dead_letter(record, str(error))
+        return 0
+    except RecursionError:
+        dead_letter(record, "body nested too deeply to read")
         return 0
 
 

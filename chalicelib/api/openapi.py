@@ -205,6 +205,34 @@ WEBHOOK_SOURCES: dict[str, tuple[str, str | None, tuple[dict[str, Any], ...]]] =
             ),
         ),
     ),
+    "shopify": (
+        "A Shopify Admin API webhook (`orders/create`, `orders/updated`, `orders/cancelled`, "
+        "`fulfillments/create`, `fulfillments/update`, `refunds/create`), its payload unchanged: "
+        "orders, customers, fulfillments and refunds register themselves.",
+        None,
+        (
+            header_parameter(
+                "X-Shopify-Hmac-Sha256",
+                "Base64 HMAC-SHA256 of the raw body with KARGO_SHOPIFY_WEBHOOK_SECRET.",
+            ),
+            header_parameter("X-Shopify-Topic", "The topic, e.g. `orders/create`."),
+            header_parameter("X-Shopify-Webhook-Id", "The delivery id (deduplicated)."),
+        ),
+    ),
+    "woocommerce": (
+        "A WooCommerce webhook (`order.created`, `order.updated`) with the REST v3 order, tracking "
+        "numbers from the Shipment Tracking extension's `_wc_shipment_tracking_items` meta. "
+        "WooCommerce's ping when a webhook is saved (form body `webhook_id=<n>`) gets 200.",
+        None,
+        (
+            header_parameter(
+                "X-WC-Webhook-Signature",
+                "Base64 HMAC-SHA256 of the raw body with KARGO_WOOCOMMERCE_WEBHOOK_SECRET.",
+            ),
+            header_parameter("X-WC-Webhook-Topic", "The topic, e.g. `order.updated`."),
+            header_parameter("X-WC-Webhook-Delivery-ID", "The delivery id (deduplicated)."),
+        ),
+    ),
 }
 
 
