@@ -17,7 +17,6 @@ import platform
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from bench.coldstart import measure_cold_start
 from bench.cost import estimate
 from bench.latency import measure_lookup_latency
 from bench.throughput import measure_throughput
+from chalicelib.clock import utc_now
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 CALL_ROWS = (
@@ -65,7 +65,7 @@ def _step(name: str, work: Callable[[], Any]) -> Any:
 
 def run(quick: bool, skip_latency: bool) -> dict[str, Any]:
     results: dict[str, Any] = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "when": utc_now().isoformat(timespec="seconds"),
         "machine": {
             "python": platform.python_version(),
             "platform": platform.platform(),
