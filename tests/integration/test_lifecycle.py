@@ -204,8 +204,10 @@ def test_sms_at_night_waits_for_nine_email_does_not(
     kargo: Kargo, registered: datetime, time_machine: TimeMachineFixture
 ) -> None:
     night = registered.replace(hour=20, minute=30, second=0, microsecond=0)  # 23:30 in Istanbul
-    time_machine.move_to(night)
-    in_transit_at(kargo, registered + timedelta(hours=1))
+    time_machine.move_to(night)  # the carrier's 10:00 event arrives at 23:30
+    event = ("in_transit", (registered + timedelta(hours=1)).isoformat())
+    kargo.webhook(carrier_update("YT123456789TR", event))
+    kargo.settle()
     assert len(kargo.sent_emails()) == 1
     assert kargo.sent_sms() == []
     body = json.loads(kargo.merchant_get("/orders/1001/notifications").body)
