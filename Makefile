@@ -41,9 +41,22 @@ run: $(VENV)/.local-installed
 demo: $(VENV)/.local-installed
 	$(PY) -m local.simulator
 
-# pytest exits 5 when it collects nothing; that is a failure here too.
+# pytest exits 5 when it collects nothing; that is a failure here too (make stops
+# on any non-zero exit). Then the clock matrix: the suites that read the clock
+# run twice more under other wall clocks (KARGO_TEST_CLOCK, see tests/conftest.py),
+# so no test can lean on today's date or hour: 23:30 in Istanbul on a 29 February
+# (quiet hours, a leap day), and a year from now. e2e (a separate process on the
+# real clock), browser and infra stay out of it: slow, and they read no clock of ours.
+CLOCK_SUITES ?= tests/unit tests/property tests/integration tests/fault tests/contract
+LEAP_NIGHT   := 2028-02-29T20:30:00Z
 test: $(VENV)/.dev-installed
+	@echo "== make test: the whole suite, on the real clock ($$(date -u +%Y-%m-%dT%H:%M:%SZ))"
 	$(PY) -m pytest -q
+	@year_ahead=$$($(PY) -c 'from datetime import UTC, datetime, timedelta; print((datetime.now(UTC) + timedelta(days=366)).strftime("%Y-%m-%dT%H:%M:%SZ"))'); \
+	for clock in $(LEAP_NIGHT) $$year_ahead; do \
+	  echo "== make test: $(CLOCK_SUITES) again, under the wall clock $$clock"; \
+	  KARGO_TEST_CLOCK=$$clock $(PY) -m pytest -q -p no:cacheprovider $(CLOCK_SUITES) || exit $$?; \
+	done
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

@@ -17,7 +17,6 @@ import platform
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from bench.cost import estimate
 from bench.latency import measure_lookup_latency
 from bench.polling import measure_polling, render_polling
 from bench.throughput import measure_throughput
+from chalicelib.clock import utc_now
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 CALL_ROWS = (
@@ -66,7 +66,7 @@ def _step(name: str, work: Callable[[], Any]) -> Any:
 
 def run(quick: bool, skip_latency: bool) -> dict[str, Any]:
     results: dict[str, Any] = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "when": utc_now().isoformat(timespec="seconds"),
         "machine": {
             "python": platform.python_version(),
             "platform": platform.platform(),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +18,7 @@ from typing import Any
 
 from bench.moto_speed import cheap_transactions
 from chalicelib.carriers.signatures import sign_standard_webhook
+from chalicelib.clock import utc_now
 from chalicelib.config import DEFAULT_GENERIC_SECRET
 
 REGION = "eu-central-1"
@@ -36,9 +36,7 @@ FAKE_AWS = {
 def midday_zone() -> str:
     """A time zone where it is about noon now: SMS wait out the shopper's night
     (quiet hours), which would hide them from a measurement."""
-    from datetime import UTC, datetime
-
-    offset = (12 - datetime.now(UTC).hour) % 24
+    offset = (12 - utc_now().hour) % 24
     offset = offset - 24 if offset > 14 else offset
     return f"Etc/GMT{-offset:+d}" if offset else "UTC"
 
@@ -69,7 +67,7 @@ class Stage:
 
 def signed(raw: bytes, msg_id: str | None = None) -> dict[str, str]:
     msg_id = msg_id or f"msg_{uuid.uuid4().hex}"
-    ts = int(time.time())
+    ts = int(utc_now().timestamp())
     return {
         "webhook-id": msg_id,
         "webhook-timestamp": str(ts),

@@ -37,6 +37,7 @@ from typing import Any
 import requests
 
 from chalicelib.carriers.signatures import sign_standard_webhook
+from chalicelib.clock import utc_now
 from chalicelib.config import DEFAULT_GENERIC_SECRET
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,7 +214,7 @@ def deliver(base: str, webhook: Webhook, statuses: Counter[int]) -> None:
     """POST like a carrier: a new connection, re-signed and retried on 5xx."""
     msg_id = f"msg_{uuid.uuid4().hex}"
     for attempt in range(10):
-        ts = int(time.time())
+        ts = int(utc_now().timestamp())
         headers = {
             "webhook-id": msg_id,
             "webhook-timestamp": str(ts),

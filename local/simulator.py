@@ -14,10 +14,11 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from chalicelib.carriers.signatures import sign_standard_webhook
+from chalicelib.clock import utc_now
 from chalicelib.config import DEFAULT_GENERIC_SECRET
 
 DEMO_TRACKING = "YT100200300TR"
@@ -67,7 +68,7 @@ def send_webhook(base: str, payload: dict[str, Any]) -> None:
         0
     ]
     raw = json.dumps(payload, ensure_ascii=False).encode()
-    msg_id, timestamp = f"msg_{uuid.uuid4().hex}", int(time.time())
+    msg_id, timestamp = f"msg_{uuid.uuid4().hex}", int(utc_now().timestamp())
     headers = {
         "Content-Type": "application/json",
         "webhook-id": msg_id,
@@ -105,7 +106,7 @@ def main() -> int:
 
     if polled_locally("yurtici"):
         return walk_polled(args.base, "yurtici", tracking, token, args.pause)
-    start = datetime.now(UTC) - timedelta(hours=len(JOURNEY))
+    start = utc_now() - timedelta(hours=len(JOURNEY))
     for step, (status, description, city) in enumerate(JOURNEY):
         occurred = start + timedelta(hours=step)
         send_webhook(

@@ -65,9 +65,25 @@ def answers(url: str) -> bool:
         return False
 
 
+# A worker finishes its current poll (long polls wait at most 1 s) before moto stops.
+WORKER_STOP_SECONDS = 10.0
+
+
+def end_process(child: subprocess.Popen[bytes], seconds: float = 5.0) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within `seconds`."""
+    if child.poll() is None:
+        child.terminate()
+    try:
+        child.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+
+
 class LocalStack:
     def __init__(self) -> None:
         self.children: list[subprocess.Popen[bytes]] = []
+        self.moto: subprocess.Popen[bytes] | None = None
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []
         self.cleanups: list[Callable[[], None]] = []  # e.g. the fake carrier servers
@@ -76,9 +92,10 @@ class LocalStack:
     def start_moto(self) -> str:
         port = os.environ["KARGO_MOTO_PORT"]
         command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", port]
-        self.children.append(
-            subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.moto = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, process_group=0
         )
+        self.children.append(self.moto)
         endpoint = f"http://127.0.0.1:{port}"
         wait_until(lambda: answers(f"{endpoint}/moto-api/"), 60, "moto server")
         return endpoint
@@ -99,28 +116,30 @@ class LocalStack:
             "--stage",
             "local",
         ]
-        self.children.append(subprocess.Popen(command, cwd=ROOT))
+        self.children.append(subprocess.Popen(command, cwd=ROOT, process_group=0))
         base = f"http://127.0.0.1:{port}"
         wait_until(lambda: answers(f"{base}/track/ping"), 120, "chalice local")
         return base
 
     def stop(self, *_: Any) -> None:
+        """Stop in dependency order: the API and the workers first, AWS (moto)
+        last, so no worker is cut off mid-request and a clean stop logs nothing.
+
+        The children run in their own process groups (`process_group=0`), so a
+        Ctrl-C in the terminal reaches only this process, which then stops them
+        in this order instead of all of them dying at once."""
         if self.stopping.is_set():
             return
         self.stopping.set()
-        for child in reversed(self.children):
-            if child.poll() is None:
-                child.terminate()
-        for child in reversed(self.children):
-            try:
-                child.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+        for child in self.children:
+            if child is not self.moto:
+                end_process(child)
         for thread in self.threads:
-            thread.join(timeout=5)
+            thread.join(timeout=WORKER_STOP_SECONDS)
         for cleanup in self.cleanups:
             cleanup()
+        if self.moto is not None:
+            end_process(self.moto)
 
     # --- workers -------------------------------------------------------------------
     def every(self, name: str, seconds: float, work: Callable[[], object]) -> None:
@@ -131,6 +150,8 @@ class LocalStack:
                     work()
                     failures = 0
                 except Exception:
+                    if self.stopping.is_set():
+                        return  # a poll cut short by the stop is not a failure
                     failures += 1
                     logger.exception("%s failed (attempt %d); retrying", name, failures)
                     self.stopping.wait(min(30.0, 0.5 * 2**failures))

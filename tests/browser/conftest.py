@@ -4,7 +4,9 @@ Chromium driven by the `playwright` package (never its browser download)."""
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -17,7 +19,7 @@ import pytest
 # The integration tests' fixture, made visible here: one moto setup for both.
 from tests.integration.conftest import Kargo, kargo  # noqa: F401
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("KARGO_TEST_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 # The flags that keep Chromium quiet and self-contained on CI machines.
 CHROMIUM_FLAGS = [
@@ -92,17 +94,41 @@ def live(kargo: Kargo, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveKargo]: 
         thread.join(timeout=5)
 
 
+# Why browser tests were skipped, for the banner at the end of the run.
+MISSING: set[str] = set()
+NO_CHROMIUM = (
+    f"Chromium is not installed at {CHROMIUM}: the browser tests need Debian's chromium "
+    "(sudo apt-get install -y chromium)"
+)
+NO_PLAYWRIGHT = "the `playwright` package is missing (pip install -r requirements-dev.txt)"
+
+
+def skip_browser(reason: str) -> None:
+    MISSING.add(reason)
+    pytest.skip(reason)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """A skipped browser test must not pass unnoticed in a green run."""
+    if not MISSING:
+        return
+    terminalreporter.section("BROWSER TESTS DID NOT RUN", sep="!", red=True, bold=True)
+    for reason in sorted(MISSING):
+        terminalreporter.write_line(f"  {reason}", red=True, bold=True)
+    terminalreporter.write_line(
+        "  The tracking page was not checked in a real browser.", red=True, bold=True
+    )
+
+
 @pytest.fixture
 def browser_context(tmp_path: Path) -> Iterator[Any]:
     """A fresh Chromium profile per test, phone-sized until a test says otherwise."""
     if not CHROMIUM.exists():
-        pytest.skip(
-            "Chromium is not installed at /usr/bin/chromium "
-            "(Debian: apt-get install -y chromium); the browser tests need it"
-        )
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="the `playwright` package (requirements-dev.txt) is missing"
-    )
+        skip_browser(NO_CHROMIUM)
+    try:
+        sync_api: Any = importlib.import_module("playwright.sync_api")
+    except ImportError:
+        skip_browser(NO_PLAYWRIGHT)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(

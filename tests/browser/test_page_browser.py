@@ -107,8 +107,14 @@ def test_phone_turkish_delayed_shipment(live: LiveKargo, browser_context: Any) -
 
 def test_desktop_english_delivered_and_rated(live: LiveKargo, browser_context: Any) -> None:
     customer = {"name": "Ayşe Yılmaz", "email": "ayse@example.com", "locale": "en"}
-    order = order_payload("2002", "YT200200300TR", customer=customer, notifications={"email": True})
-    url = live.register(order)
+    url = live.register(
+        order_payload(
+            "2002",
+            "YT200200300TR",
+            customer=customer,
+            notifications={"email": True, "sms": False},  # no phone: no SMS
+        )
+    )
     live.carrier_says(
         journey(
             "YT200200300TR",

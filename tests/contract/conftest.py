@@ -9,18 +9,25 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import time_machine
 from moto import mock_aws
 
 from chalicelib.api.openapi import EXAMPLE_ORDER_ID, EXAMPLE_TOKEN
 from tests.contract.wsgi import ChaliceWsgi
-from tests.integration.conftest import MERCHANT, sign_generic
+from tests.integration.conftest import DAYTIME, MERCHANT, sign_generic
 
 TRACKING = "YT123456789TR"
 
 
 @pytest.fixture(scope="module")
 def api() -> Iterator[ChaliceWsgi]:
-    with pytest.MonkeyPatch.context() as patch, mock_aws():
+    """The wall clock starts at DAYTIME, as in the integration tests: the seeded
+    events and estimate keep their place relative to "now" whatever today is."""
+    with (
+        time_machine.travel(DAYTIME, tick=True),
+        pytest.MonkeyPatch.context() as patch,
+        mock_aws(),
+    ):
         patch.setenv("KARGO_PUBLIC_URL", "https://kargo.test")
         patch.setenv("KARGO_REVIEW_URL", "https://reviews.example/kargo")
         from chalicelib.aws import reset_clients

@@ -139,10 +139,48 @@ def test_sigterm_stops_every_child(stack: tuple[str, subprocess.Popen[str]]) -> 
     process.send_signal(signal.SIGTERM)
     output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output[-2000:]
+    assert "Traceback" not in output, output[-2000:]
     assert "Demo order:" in "".join(BANNER)
     assert "email → ayse@example.com · out_for_delivery" in output  # the notification was printed
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"{base}/track/ping", timeout=1)
+
+
+def test_a_clean_stop_is_quick_and_quiet() -> None:
+    """SIGTERM right after start, workers mid-poll: the workers and the API stop
+    before moto, so nothing logs a failed poll or a traceback on the way out."""
+    port, moto_port = free_port(), free_port()
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "KARGO_"))
+    } | {"KARGO_PORT": str(port), "KARGO_MOTO_PORT": str(moto_port), "KARGO_SCAN_INTERVAL": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local.stack"], cwd=ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        banner = []
+        for line in process.stdout:
+            banner.append(line)
+            if "Stop: Ctrl-C" in line:
+                break
+        assert process.poll() is None, "".join(banner)[-2000:]
+        time.sleep(1.5)  # long polls in flight, a scheduled scan or two done
+        stop_sent = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        rest, _ = process.communicate(timeout=30)
+        took = time.monotonic() - stop_sent
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    output = "".join(banner) + rest
+    assert process.returncode == 0, output[-3000:]
+    assert took < 5, f"stopping took {took:.1f} s"
+    assert "Traceback" not in output, output[-3000:]
+    assert "failed" not in output and "retrying" not in output, output[-3000:]
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(f"http://127.0.0.1:{moto_port}/moto-api/", timeout=1)
 
 
 def test_an_existing_endpoint_is_used_instead_of_starting_moto() -> None:

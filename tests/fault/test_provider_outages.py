@@ -4,23 +4,23 @@ retried by the stream: the message goes out once it answers, never `failed`."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import botocore.endpoint
 import pytest
 from botocore.exceptions import EndpointConnectionError
+from time_machine import TimeMachineFixture
 
 import local.pollers
-from bench.stage import midday_zone
 from chalicelib import aws
-from chalicelib.config import reset_settings
 from tests.fault.injector import Fault, FaultInjector, Sleeper
 from tests.integration.conftest import Kargo, carrier_update, order_payload
 
 
 @pytest.fixture
 def daytime(kargo: Kargo, monkeypatch: pytest.MonkeyPatch) -> Kargo:
-    monkeypatch.setenv("KARGO_TIMEZONE", midday_zone())  # SMS are held at night
-    reset_settings()
+    """`kargo` pins the clock at noon in Istanbul (SMS are held at night); the
+    SDK's and the pollers' back-off sleeps are skipped."""
     sleeper = Sleeper()
     monkeypatch.setattr(botocore.endpoint, "time", sleeper)
     monkeypatch.setattr(local.pollers, "time", sleeper)
@@ -70,3 +70,29 @@ def test_an_unreachable_email_provider_is_retried(
     _one_change(daytime)
     assert _statuses(daytime) == [("email", "sent"), ("sms", "sent")]
     assert len(daytime.sent_emails()) == 1
+
+
+@pytest.mark.parametrize(
+    ("utc", "sms"),
+    [
+        ("2026-11-23T18:30:00+00:00", "held"),  # 21:30 in Istanbul: quiet hours
+        ("2026-11-24T07:00:00+00:00", "sent"),  # 10:00 in Istanbul
+    ],
+)
+def test_an_outage_at_night_still_holds_the_sms(
+    daytime: Kargo, time_machine: TimeMachineFixture, utc: str, sms: str
+) -> None:
+    """The retried delivery decides quiet hours by the clock, not by the test's
+    luck with the hour it runs at: held at 21:30 in Istanbul, sent at 10:00."""
+    time_machine.move_to(datetime.fromisoformat(utc))
+    injector = FaultInjector([Fault("sns", "exhaust", 1.0, code="Throttled", status=429)], seed=1)
+    injector.attach(aws.sns())
+    daytime.register(order_payload())
+    daytime.webhook(carrier_update("YT123456789TR", ("in_transit", "2026-11-23T10:00:00+03:00")))
+    daytime.run_consumer()
+    daytime.notifier.poll_once()  # SNS refuses what is not held
+    injector.faults.clear()
+    daytime.settle()
+    assert _statuses(daytime) == [("email", "sent"), ("sms", sms)]
+    assert len(daytime.sent_emails()) == 1
+    assert len(daytime.sent_sms()) == (1 if sms == "sent" else 0)

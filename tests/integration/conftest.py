@@ -8,7 +8,6 @@ import base64
 import hashlib
 import hmac
 import json
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,7 +22,9 @@ import time_machine
 from chalice.test import Client
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
+from time_machine import TimeMachineFixture
 
+from chalicelib.clock import utc_now
 from chalicelib.config import DEFAULT_GENERIC_SECRET
 
 REGION = "eu-central-1"
@@ -37,7 +38,7 @@ def sign_generic(
     msg_id: str | None = None,
 ) -> dict[str, str]:
     msg_id = msg_id or f"msg_{uuid.uuid4().hex}"
-    ts = int(time.time()) if ts is None else ts
+    ts = int(utc_now().timestamp()) if ts is None else ts
     key = base64.b64decode(secret.removeprefix("whsec_"))
     digest = hmac.new(key, f"{msg_id}.{ts}.".encode() + raw, hashlib.sha256).digest()
     return {
@@ -198,19 +199,20 @@ def quick_pacing(seed: int = 7) -> Any:
     return Pacing(monotonic=lambda: clock[0], sleep=sleep, rng=random.Random(seed))
 
 
-# Noon in Istanbul: SMS are not held for quiet hours unless a test says so.
-DAYTIME = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+# Noon in Istanbul, after every event date the tests use (an event dated ahead of
+# the clock is not news yet): SMS are not held for quiet hours unless a test says so.
+DAYTIME = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def kargo(monkeypatch: pytest.MonkeyPatch) -> Iterator[Kargo]:
+def kargo(monkeypatch: pytest.MonkeyPatch, time_machine: TimeMachineFixture) -> Iterator[Kargo]:
+    """The whole wall clock (the app, moto, signed timestamps) starts at DAYTIME and
+    ticks; a test moves it with `time_machine.move_to(...)` / `.shift(...)`."""
     monkeypatch.setenv("KARGO_PUBLIC_URL", "https://kargo.test")
     # Most tests follow one shipment's messages; the order confirmation (on by
     # default) has tests of its own that turn it back on.
     monkeypatch.setenv("KARGO_ORDER_CONFIRMATION", "false")
-    from chalicelib.notify import dispatch
-
-    monkeypatch.setattr(dispatch, "utc_now", lambda: DAYTIME)
+    time_machine.move_to(DAYTIME, tick=True)
     with mock_aws():
         from chalicelib.ingress import queue_url_by_name
         from local.bootstrap import ensure_resources

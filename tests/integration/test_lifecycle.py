@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from time_machine import TimeMachineFixture
 
 from chalicelib import aws, store
 from chalicelib.domain.timing import end_of_quiet_hours, in_quiet_hours
-from chalicelib.notify import dispatch
 from chalicelib.scan import scan_due_shipments
 from tests.integration.conftest import Kargo, carrier_update, order_payload
 
@@ -208,11 +208,13 @@ def test_quiet_hours_edges(utc: str, quiet: bool) -> None:
 
 
 def test_sms_at_night_waits_for_nine_email_does_not(
-    kargo: Kargo, registered: datetime, monkeypatch: pytest.MonkeyPatch
+    kargo: Kargo, registered: datetime, time_machine: TimeMachineFixture
 ) -> None:
-    night = datetime(2026, 11, 23, 20, 30, tzinfo=UTC)  # 23:30 in Istanbul
-    monkeypatch.setattr(dispatch, "utc_now", lambda: night)
-    in_transit_at(kargo, registered + timedelta(hours=1))
+    night = registered.replace(hour=20, minute=30, second=0, microsecond=0)  # 23:30 in Istanbul
+    time_machine.move_to(night)  # the carrier's 10:00 event arrives at 23:30
+    event = ("in_transit", (registered + timedelta(hours=1)).isoformat())
+    kargo.webhook(carrier_update("YT123456789TR", event))
+    kargo.settle()
     assert len(kargo.sent_emails()) == 1
     assert kargo.sent_sms() == []
     body = json.loads(kargo.merchant_get("/orders/1001/notifications").body)
@@ -221,7 +223,7 @@ def test_sms_at_night_waits_for_nine_email_does_not(
         ("sms", "held"),
     ]
     morning = end_of_quiet_hours(night, ZoneInfoIstanbul())
-    assert morning == datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
+    assert morning == night.replace(hour=6, minute=0) + timedelta(days=1)
     assert scan(kargo, morning - timedelta(seconds=1))["held_sms_sent"] == 0
     assert scan(kargo, morning)["held_sms_sent"] == 1
     assert scan(kargo, morning + timedelta(minutes=5))["held_sms_sent"] == 0

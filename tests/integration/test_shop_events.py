@@ -16,6 +16,7 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 
 from chalicelib import aws
+from chalicelib.clock import utc_now
 from chalicelib.config import DEFAULT_MERCHANT_WEBHOOK_SECRET, reset_settings
 from chalicelib.shop_events import webhooks
 from tests.integration.conftest import Kargo, carrier_update, order_payload
@@ -184,7 +185,7 @@ def test_a_400_is_not_retried(
     kargo.register(order_payload())
     kargo.webhook(carrier_update("YT123456789TR", ("delivered", "2026-11-22T15:00:00+03:00")))
     kargo.settle()
-    assert webhooks.deliver(retries.first_job(kargo), datetime.now(UTC)) == "failed"
+    assert webhooks.deliver(retries.first_job(kargo), utc_now()) == "failed"
     assert retries.scheduled == []
     assert len(receiver.seen) == 1
     assert notes(kargo, "webhook") == [("shipment.status_changed", "failed", "attempt 1: HTTP 400")]
@@ -204,7 +205,7 @@ def test_retries_stop_after_a_day(
     kargo.register(order_payload())
     kargo.webhook(carrier_update("YT123456789TR", ("delivered", "2026-11-22T15:00:00+03:00")))
     kargo.settle()
-    job, now, rng = retries.first_job(kargo), datetime.now(UTC), random.Random(1)
+    job, now, rng = retries.first_job(kargo), utc_now(), random.Random(1)
     outcome, waits = webhooks.deliver(job, now, rng), []
     while outcome == "retrying":
         job, wait = retries.scheduled.pop()
@@ -234,7 +235,7 @@ def test_a_receiver_that_never_answers_does_not_delay_email_and_sms(
     assert time.monotonic() - started < 3
     assert len(kargo.sent_emails()) == 1 and len(kargo.sent_sms()) == 1
     retries = ControlledRetries(monkeypatch)
-    assert webhooks.deliver(retries.first_job(kargo), datetime.now(UTC)) == "retrying"
+    assert webhooks.deliver(retries.first_job(kargo), utc_now()) == "retrying"
     assert "TimeoutError" in (notes(kargo, "webhook")[0][2] or "") or "URLError" in (
         notes(kargo, "webhook")[0][2] or ""
     )
