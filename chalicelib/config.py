@@ -46,6 +46,9 @@ class Settings:
     merchant_webhook_secret: str
     merchant_webhook_queue_url: str
     merchant_webhook_dlq_url: str
+    # The console (sign-in sessions, CSRF tokens): see `console_secret_from`.
+    console_secret: str = ""
+    console_session_hours: int = 8
 
     @property
     def zone(self) -> ZoneInfo:
@@ -128,7 +131,27 @@ def load_settings() -> Settings:
         ),
         merchant_webhook_queue_url=_env("KARGO_MERCHANT_WEBHOOK_QUEUE_URL", ""),
         merchant_webhook_dlq_url=_env("KARGO_MERCHANT_WEBHOOK_DLQ_URL", ""),
+        console_secret=console_secret_from(
+            secret("KARGO_CONSOLE_SECRET", ""), secret("KARGO_MERCHANT_API_KEY", "dev-merchant-key")
+        ),
+        console_session_hours=max(1, int(_env("KARGO_CONSOLE_SESSION_HOURS", "8"))),
     )
+
+
+def console_secret_from(configured: str, merchant_key: str) -> str:
+    """The key that signs console cookies and CSRF tokens: `KARGO_CONSOLE_SECRET`
+    (in AWS from the stack's Secrets Manager secret, like the other secrets), else
+    derived from the merchant key, itself a secret. Derived, never the key itself:
+    a signature must not become an oracle for the key. Rotating the merchant key
+    then signs everyone out, which is what a rotation is for."""
+    if configured:
+        return configured
+    if not merchant_key:
+        return ""
+    import hashlib
+    import hmac
+
+    return hmac.new(merchant_key.encode(), b"kargo console sessions", hashlib.sha256).hexdigest()
 
 
 @cache
