@@ -42,7 +42,8 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], maximum: float) ->
     described = "; ".join(f"{bar.label}: {bar.value_text}" for bar in bars)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'width="100%" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" class="chart">',
+        f'width="100%" role="img" class="chart" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(described)}</desc>',
     ]

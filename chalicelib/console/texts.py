@@ -97,8 +97,10 @@ PHRASES: dict[str, tuple[str, str]] = {
     "carrier_totals": ("Firmalara göre", "By carrier"),
     "by_city": ("Şehirlere göre sıralama", "Ranking by destination city"),
     "rank_note": (
-        "Zamanında teslim oranına, sonra ortanca süreye göre. 20'den az teslimatı olan firma sıralanmaz.",
-        "By on-time share, then median transit. A carrier with fewer than 20 deliveries is not ranked.",
+        "Zamanında teslim oranına, sonra ortanca süreye göre. "
+        "20'den az teslimatı olan firma sıralanmaz.",
+        "By on-time share, then median transit. "
+        "A carrier with fewer than 20 deliveries is not ranked.",
     ),
     "rests_on": ("{n} teslimat", "{n} deliveries"),
     "not_ranked": ("Sıralanmadı (az teslimat)", "Not ranked (too few deliveries)"),
@@ -108,7 +110,8 @@ PHRASES: dict[str, tuple[str, str]] = {
     ),
     "transit_note": (
         "Süreler Türkiye iş günüdür: hafta sonu ve resmî tatiller sayılmaz, arife yarım gündür.",
-        "Transit is in Turkish business days: weekends and public holidays off, an arife a half day.",
+        "Transit is in Turkish business days: "
+        "weekends and public holidays off, an arife a half day.",
     ),
     "chart_on_time": ("Zamanında teslim oranı", "Share delivered on time"),
     "chart_transit": ("Ortanca teslim süresi (iş günü)", "Median transit (business days)"),

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -239,4 +238,3 @@ def ratings_page(cursor: str | None, now: datetime) -> RatingsPage:
 
 def local_time(moment: datetime | None, locale: Locale) -> str:
     return _format_local(moment, locale, settings().zone) if moment else ""
-

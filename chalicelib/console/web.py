@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import parse_qs, quote, urlencode
 
 from chalice.app import Request, Response
@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 LOGIN_FAILURES = RateLimit("console-login", limit=5, window=timedelta(minutes=15))
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 MAX_FORM_BYTES = 8 * 1024
-Page = TypeVar("Page", bound=Callable[..., Response])
+Handler = Callable[..., Response]
 
 
 # --- plumbing -----------------------------------------------------------------------
@@ -62,15 +62,26 @@ def see_other(location: str, cookies: list[str] | None = None) -> Response:
     return Response(body="", status_code=303, headers=headers)
 
 
+def _query(request: Request, name: str) -> str | None:
+    params: dict[str, Any] = dict(request.query_params or {})
+    value = params.get(name)
+    return value if isinstance(value, str) else None
+
+
+def _path(request: Request) -> str:
+    context: dict[str, Any] = dict(request.context or {})
+    return str(context.get("path") or "/console")
+
+
 def console_base(request: Request) -> str:
     """'/console', or '/{stage}/console' behind an API Gateway stage."""
-    path = str((request.context or {}).get("path") or "/console")
+    path = _path(request)
     index = path.find("/console")
     return (path[:index] if index > 0 else "") + "/console"
 
 
 def locale_of(request: Request, form_lang: str | None = None) -> Locale:
-    query = (request.query_params or {}).get("lang")
+    query = _query(request, "lang")
     return pick_locale(form_lang or query, request.headers.get("accept-language"), None)
 
 
@@ -127,8 +138,12 @@ def _error_page(request: Request, status: int, title_key: str, text_key: str) ->
     return html(body, status)
 
 
-def signed_in(view: Page) -> Page:
-    """A page for the staff: without a live session, to the sign-in page."""
+def signed_in(view: Handler) -> Handler:
+    """A page for the staff: without a live session, to the sign-in page.
+
+    The wrapped view is called as `view(request, ctx, *path_parameters)` for a
+    GET and `view(request, ctx, form, *path_parameters)` for a POST; the route
+    calls the wrapper with `(request, now, *path_parameters)`."""
 
     @functools.wraps(view)
     def wrapped(request: Request, now: datetime, *args: Any) -> Response:
@@ -137,7 +152,7 @@ def signed_in(view: Page) -> Page:
         session = sessions.find_session(cookie, now) if settings().console_secret else None
         if session is None:
             return see_other(f"{base}/login?lang={locale_of(request)}")
-        path = str((request.context or {}).get("path") or base)[len(base) :]
+        path = _path(request)[len(base) :]
         ctx = Ctx(base, locale_of(request), sessions.csrf_token(session.id), now, path)
         if request.method == "POST":
             form = _form(request)
@@ -150,7 +165,7 @@ def signed_in(view: Page) -> Page:
             logger.exception("unhandled error on a console page")
             return _error_page(request, 500, "error", "error_text")
 
-    return wrapped  # type: ignore[return-value]
+    return wrapped
 
 
 # --- sign-in and sign-out -----------------------------------------------------------------
@@ -171,7 +186,7 @@ def _login_form(
         "login.html.j2", locale, base=console_base(request), brand=settings().brand_name,
         csrf=sessions.csrf_token(binding), message=message,
         hours=settings().console_session_hours,
-        signed_out=(request.query_params or {}).get("signed_out") == "1",
+        signed_out=_query(request, "signed_out") == "1",
     )  # fmt: skip
     cookie = sessions.set_cookie(
         sessions.PRE_SESSION_COOKIE, binding, sessions.PRE_SESSION_LIFETIME
@@ -221,9 +236,6 @@ def logout(request: Request, ctx: Ctx, form: dict[str, list[str]] | None) -> Res
 # --- pages --------------------------------------------------------------------------------
 
 
-def _query(request: Request, name: str) -> str | None:
-    value = (request.query_params or {}).get(name)
-    return value if isinstance(value, str) else None
 
 
 @signed_in
@@ -248,7 +260,9 @@ def search_page(request: Request, ctx: Ctx) -> Response:
             return see_other(ctx.url(f"/orders/{quote(result.order_id or '', safe='')}"))
     else:
         result = None
-    body = render("search.html.j2", ctx.locale, page="search", q=query, result=result, **ctx.frame())
+    body = render(
+        "search.html.j2", ctx.locale, page="search", q=query, result=result, **ctx.frame()
+    )
     return html(body)
 
 
@@ -333,7 +347,7 @@ def ratings_page(request: Request, ctx: Ctx) -> Response:
     return html(render("ratings.html.j2", ctx.locale, page="ratings", r=data, **ctx.frame()))
 
 
-PAGES: dict[str, Callable[[Request, datetime], Response]] = {
+PAGES: dict[str, Handler] = {
     "delayed": delayed_page,
     "search": search_page,
     "requests": requests_page,

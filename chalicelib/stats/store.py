@@ -28,9 +28,8 @@ from chalicelib import aws
 from chalicelib.config import settings
 from chalicelib.domain.events import format_utc
 from chalicelib.dynamo_codec import Item, decode_item, encode_item
-from chalicelib.stats.aggregate import Delivery, Tally, bucket, city_key
+from chalicelib.stats.aggregate import Delivery, Tally, bucket, city_key, tally_from_counts
 from chalicelib.stats.aggregate import histogram_attribute as hist
-from chalicelib.stats.aggregate import tally_from_counts
 from chalicelib.store import shipment_pk
 
 DELIVERIES = "STATS#DLV"
@@ -207,20 +206,22 @@ def count_change(change: CountedChange) -> bool:
         return False  # nothing to count: no claim written either
     client = aws.dynamodb()
     try:
-        client.transact_write_items(TransactItems=[*base, *delivery])
+        client.transact_write_items(TransactItems=[*base, *delivery])  # type: ignore[list-item]
         return True
     except client.exceptions.TransactionCanceledException as error:
         reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
         if reasons and reasons[0] == "ConditionalCheckFailed":
             return False  # this change was counted before
-        delivery_claimed = len(reasons) > len(base) and reasons[len(base)] == "ConditionalCheckFailed"
+        delivery_claimed = (
+            len(reasons) > len(base) and reasons[len(base)] == "ConditionalCheckFailed"
+        )
         if not delivery_claimed:
             raise
     # Delivered once before: count the status move, not a second delivery.
     if len(base) == 1:
         return False
     try:
-        client.transact_write_items(TransactItems=base)
+        client.transact_write_items(TransactItems=base)  # type: ignore[arg-type]
     except client.exceptions.TransactionCanceledException as error:
         reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
         if reasons and reasons[0] == "ConditionalCheckFailed":
@@ -369,7 +370,6 @@ def low_ratings(
     ]  # fmt: skip
     last = response.get("LastEvaluatedKey")
     return entries, dict(last) if last else None
-
 
 
 def count_delayed(cap: int, reads: ReadCounter | None = None) -> tuple[int, bool]:

@@ -71,7 +71,7 @@ def _delivery(row: dict[str, Any]) -> Delivery | None:
     if record is None or stored is None:
         return None
     document = stored.document
-    entry = next(
+    entry: dict[str, Any] = next(
         (
             shipment
             for shipment in document.get("shipments", [])

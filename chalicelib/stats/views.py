@@ -42,7 +42,9 @@ def carrier_stats_json(days: int, now: datetime) -> dict[str, Any]:
                 "carrier": carrier.carrier,
                 "carrier_name": carrier_name(carrier.carrier),
                 **tally_json(carrier.tally),
-                "cities": [{"city": city.city, **tally_json(city.tally)} for city in carrier.cities],
+                "cities": [
+                    {"city": city.city, **tally_json(city.tally)} for city in carrier.cities
+                ],
             }
             for carrier in carrier_figures(days, now)
         ],

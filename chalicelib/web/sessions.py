@@ -4,7 +4,7 @@ on the server, so that signing out ends it for good.
 The cookie is `itsdangerous`-signed (its value cannot be forged or altered) and
 holds only the session id and when it was issued. The session itself is an item
 `SESSION#{sha256(id)}` that lives until it expires (TTL) or the staff member
-signs out (deleted): a cookie copied before sign-out, replayed after it, finds
+signs out (marked revoked): a cookie copied before sign-out, replayed after it, finds
 no session and signs nobody in. Expiry is checked against `now` on every read,
 since DynamoDB deletes expired items only eventually.
 
@@ -99,7 +99,7 @@ def find_session(cookie: str | None, now: datetime) -> Session | None:
         TableName=_table(), Key=_item_key(session_id), ConsistentRead=True
     )
     item = response.get("Item")
-    if not item:
+    if not item or item.get("revoked", {}).get("BOOL"):
         return None
     expires = datetime.fromtimestamp(int(item["expires_at"]["N"]), tz=now.tzinfo)
     if expires <= now:
@@ -111,8 +111,21 @@ def find_session(cookie: str | None, now: datetime) -> Session | None:
 def end_session(cookie: str | None) -> None:
     """Sign out: the session is gone from the server, whoever holds the cookie."""
     session_id = _session_id(cookie)
-    if session_id is not None:
-        aws.dynamodb().delete_item(TableName=_table(), Key=_item_key(session_id))
+    if session_id is None:
+        return
+    client = aws.dynamodb()
+    try:
+        # Marked, not deleted: the item keeps its TTL and goes when it would have
+        # expired, and the API's role needs no DeleteItem.
+        client.update_item(
+            TableName=_table(),
+            Key=_item_key(session_id),
+            UpdateExpression="SET revoked = :yes",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":yes": {"BOOL": True}},
+        )
+    except client.exceptions.ConditionalCheckFailedException:
+        return  # signed out before, or expired and gone
 
 
 def new_pre_session() -> str:

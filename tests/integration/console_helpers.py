@@ -15,7 +15,7 @@ CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 def cookies_from(response: Any) -> dict[str, str]:
     """name -> value of every Set-Cookie in a chalice test response."""
     raw = response.headers.get("Set-Cookie") or response.headers.get("set-cookie") or ""
-    values = raw if isinstance(raw, list) else [part for part in re.split(r",\s*(?=\w+=)", raw)]
+    values = raw if isinstance(raw, list) else re.split(r",\s*(?=\w+=)", raw)
     jar: dict[str, str] = {}
     for value in values:
         name, _, rest = value.partition("=")

@@ -101,7 +101,10 @@ def test_redelivered_stream_records_count_once(kargo: Kargo) -> None:
 def test_a_shipment_delivered_twice_is_one_delivery(kargo: Kargo) -> None:
     ship(kargo, "B1", "YT200000001TR", "İzmir", "2026-11-20",
          ("in_transit", "2026-11-17T08:00:00Z"), ("delivered", "2026-11-18T10:00:00Z"))  # fmt: skip
-    for status, at in (("exception", "2026-11-18T12:00:00Z"), ("delivered", "2026-11-19T10:00:00Z")):
+    for status, at in (
+        ("exception", "2026-11-18T12:00:00Z"),
+        ("delivered", "2026-11-19T10:00:00Z"),
+    ):
         kargo.webhook(carrier_update("YT200000001TR", (status, at)), ts=TS)
         kargo.settle()
     [carrier] = stats(kargo)["carriers"]
