@@ -88,6 +88,9 @@ def run(quick: bool, skip_latency: bool) -> dict[str, Any]:
             lambda: measure_lookup_latency(100 if quick else 400),
         )
     results["cost"] = estimate(results["calls"])
+    from bench.console import measure_console
+
+    results["console"] = _step("console reads at two table sizes (moto)", measure_console)
     return results
 
 
@@ -194,6 +197,10 @@ def render(results: dict[str, Any]) -> str:
         + ", ".join(f"{k} {v}" for k, v in cost["lifecycle"].items())
     )
     out.append(f"  not priced: {cost['not_priced']}")
+    if "console" in results:
+        from bench.console import render as render_console
+
+        out += render_console(results["console"])
     return "\n".join(out)
 
 

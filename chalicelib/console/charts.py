@@ -19,9 +19,9 @@ from markupsafe import Markup, escape
 
 BAR_HEIGHT = 22
 GAP = 10
-LABEL_WIDTH = 150
-BAR_WIDTH = 300
-VALUE_WIDTH = 90
+LABEL_WIDTH = 130
+BAR_WIDTH = 200
+VALUE_WIDTH = 60
 WIDTH = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
 BAR_COLOUR = "#0b5cad"
 TRACK_COLOUR = "#e6ebf1"
@@ -53,13 +53,13 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], maximum: float) ->
         share = 0.0 if maximum <= 0 else min(max(bar.value / maximum, 0.0), 1.0)
         length = round(BAR_WIDTH * share, 1)
         parts += [
-            f'<text x="{LABEL_WIDTH - 8}" y="{middle}" text-anchor="end" font-size="14" '
+            f'<text x="{LABEL_WIDTH - 8}" y="{middle}" text-anchor="end" font-size="15" '
             f'fill="{TEXT_COLOUR}">{escape(bar.label)}</text>',
             f'<rect x="{LABEL_WIDTH}" y="{top}" width="{BAR_WIDTH}" height="{BAR_HEIGHT}" '
             f'fill="{TRACK_COLOUR}" rx="3"/>',
             f'<rect x="{LABEL_WIDTH}" y="{top}" width="{length}" height="{BAR_HEIGHT}" '
             f'fill="{BAR_COLOUR}" rx="3"/>',
-            f'<text x="{LABEL_WIDTH + BAR_WIDTH + 8}" y="{middle}" font-size="14" '
+            f'<text x="{LABEL_WIDTH + BAR_WIDTH + 8}" y="{middle}" font-size="15" '
             f'fill="{TEXT_COLOUR}">{escape(bar.value_text)}</text>',
         ]
     parts.append("</svg>")

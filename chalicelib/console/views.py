@@ -238,3 +238,19 @@ def ratings_page(cursor: str | None, now: datetime) -> RatingsPage:
 
 def local_time(moment: datetime | None, locale: Locale) -> str:
     return _format_local(moment, locale, settings().zone) if moment else ""
+
+
+def kind_label(kind: str, locale: Locale) -> str:
+    """A notification's kind for people: the status it told about, or what it was."""
+    from chalicelib.console.texts import phrases
+
+    try:
+        return Status(kind).label(locale)
+    except ValueError:
+        return phrases(locale).get(f"kind_{kind}", kind)
+
+
+def estimate_text(value: str | None, locale: Locale) -> str:
+    from chalicelib.shopper.page import format_estimate
+
+    return format_estimate(value, locale, settings().zone) or ""

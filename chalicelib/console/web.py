@@ -22,6 +22,7 @@ from chalice.app import Request, Response
 from chalicelib.config import settings
 from chalicelib.console import views
 from chalicelib.console.render import content_security_policy, render
+from chalicelib.domain.events import parse_utc
 from chalicelib.domain.status import Locale, pick_locale
 from chalicelib.web import sessions
 from chalicelib.web.ratelimit import RateLimit, RateLimited, client_address
@@ -109,6 +110,9 @@ class Ctx:
             "lang_switch": f"{self.base}{self.path}?lang={'en' if self.locale == 'tr' else 'tr'}",
             "local_time": lambda moment: views.local_time(moment, self.locale),
             "tracking_url": settings().tracking_url,
+            "parse_time": parse_utc,
+            "kind_label": lambda kind: views.kind_label(kind, self.locale),
+            "estimate": lambda value: views.estimate_text(value, self.locale),
         }
 
 
@@ -328,8 +332,7 @@ def carriers_page(request: Request, ctx: Ctx) -> Response:
         "chart-transit",
         t["chart_transit"],
         [
-            Bar(carrier_name(c.carrier), float(c.tally.p50 or 0),
-                t["business_days"].format(n=c.tally.p50 or 0))
+            Bar(carrier_name(c.carrier), float(c.tally.p50 or 0), str(c.tally.p50 or 0))
             for c in data.carriers
         ],
         float(max(longest, 1)),
