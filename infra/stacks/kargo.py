@@ -50,6 +50,7 @@ SECRET_KEYS = (
     "KARGO_WEBHOOK_SECRET_AFTERSHIP",
     "KARGO_WEBHOOK_TOKEN_SHIPPO",
     "KARGO_MERCHANT_WEBHOOK_SECRET",
+    "KARGO_CONSOLE_SECRET",  # console cookies and CSRF; empty: derived from the merchant key
 )
 
 # Only outbox rows notify; everything else on the stream is filtered out before Lambda is billed.
