@@ -19,6 +19,7 @@ Returns are left out: their journey runs from the shopper to the shop.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +30,8 @@ from chalicelib.domain.status import Status
 from chalicelib.stats.aggregate import Delivery, describe_delivery
 from chalicelib.stats.store import CountedChange, Rating, count_change
 
+logger = logging.getLogger(__name__)
+
 DELIVERED = Status.DELIVERED.value
 # Pending is where every shipment starts, before any outbox row: it is never
 # counted, so leaving it is not subtracted either.
@@ -36,7 +39,23 @@ UNCOUNTED_STATUS = Status.PENDING.value
 
 
 def count_outbox_row(row: dict[str, Any], now: datetime) -> bool:
-    """Count what this row adds to the statistics. True when something was counted."""
+    """Count what this row adds to the statistics. True when something was counted.
+
+    A busy DynamoDB raises, so the stream delivers the row again (the claim keeps
+    that from counting twice). Any other failure is logged and the row left
+    uncounted: a statistic must never hold up the customers' notifications."""
+    try:
+        return _count(row, now)
+    except Exception as error:
+        from chalicelib.notify.dispatch import is_transient
+
+        if is_transient(error):
+            raise
+        logger.exception("an outbox row could not be counted in the statistics")
+        return False
+
+
+def _count(row: dict[str, Any], now: datetime) -> bool:
     if row.get("record_type") != "outbox" or row.get("return_id") or not row.get("order_id"):
         return False
     status, previous = row.get("status"), row.get("previous_status")

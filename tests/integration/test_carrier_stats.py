@@ -145,3 +145,31 @@ def test_the_merchant_key_is_required(kargo: Kargo) -> None:
     response = kargo.client.http.get("/stats/carriers")
     assert response.status_code == 401
     assert json.loads(response.body)["error"]["code"] == "unauthorized"
+
+
+def test_a_row_that_cannot_be_counted_never_holds_up_the_stream(
+    kargo: Kargo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botocore.exceptions import ClientError
+
+    from chalicelib.stats import updater
+
+    row = {
+        "record_type": "outbox", "kind": "in_transit", "status": "in_transit",
+        "previous_status": "pending", "order_id": "1", "carrier": "yurtici",
+        "tracking_number": "YT1", "change_id": "c1",
+    }  # fmt: skip
+
+    def broken(_: Any) -> bool:
+        raise KeyError("carrier")
+
+    monkeypatch.setattr(updater, "count_change", broken)
+    assert updater.count_outbox_row(row, NOW) is False
+
+    def throttled(_: Any) -> bool:
+        error = {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "busy"}}
+        raise ClientError(error, "TransactWriteItems")  # type: ignore[arg-type]
+
+    monkeypatch.setattr(updater, "count_change", throttled)
+    with pytest.raises(ClientError):
+        updater.count_outbox_row(row, NOW)  # the stream delivers it again
