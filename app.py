@@ -259,12 +259,44 @@ def console_logout() -> Response:
     return logout(current_request(), utc_now())
 
 
-@app.route("/console/{page}", methods=["GET"], content_types=ANY_CONTENT)
+@app.route("/console/delayed", methods=["GET"], content_types=ANY_CONTENT)
 @contract_errors
-def console_page(page: str) -> Response:
-    from chalicelib.console.web import console_page_response
+def console_delayed() -> Response:
+    from chalicelib.console.web import delayed_page
 
-    return console_page_response(page, current_request(), utc_now())
+    return delayed_page(current_request(), utc_now())
+
+
+@app.route("/console/search", methods=["GET"], content_types=ANY_CONTENT)
+@contract_errors
+def console_search() -> Response:
+    from chalicelib.console.web import search_page
+
+    return search_page(current_request(), utc_now())
+
+
+@app.route("/console/requests", methods=["GET"], content_types=ANY_CONTENT)
+@contract_errors
+def console_requests() -> Response:
+    from chalicelib.console.web import requests_page
+
+    return requests_page(current_request(), utc_now())
+
+
+@app.route("/console/carriers", methods=["GET"], content_types=ANY_CONTENT)
+@contract_errors
+def console_carriers() -> Response:
+    from chalicelib.console.web import carriers_page
+
+    return carriers_page(current_request(), utc_now())
+
+
+@app.route("/console/ratings", methods=["GET"], content_types=ANY_CONTENT)
+@contract_errors
+def console_ratings() -> Response:
+    from chalicelib.console.web import ratings_page
+
+    return ratings_page(current_request(), utc_now())
 
 
 @app.route("/console/orders/{order_id}", methods=["GET"], content_types=ANY_CONTENT)

@@ -240,8 +240,6 @@ def logout(request: Request, ctx: Ctx, form: dict[str, list[str]] | None) -> Res
 # --- pages --------------------------------------------------------------------------------
 
 
-
-
 @signed_in
 def overview_page(request: Request, ctx: Ctx) -> Response:
     data = views.overview(ctx.now)
@@ -348,20 +346,3 @@ def carriers_page(request: Request, ctx: Ctx) -> Response:
 def ratings_page(request: Request, ctx: Ctx) -> Response:
     data = views.ratings_page(_query(request, "cursor"), ctx.now)
     return html(render("ratings.html.j2", ctx.locale, page="ratings", r=data, **ctx.frame()))
-
-
-PAGES: dict[str, Handler] = {
-    "delayed": delayed_page,
-    "search": search_page,
-    "requests": requests_page,
-    "carriers": carriers_page,
-    "ratings": ratings_page,
-}
-
-
-def console_page_response(page: str, request: Request, now: datetime) -> Response:
-    """`/console/{page}`: one route for the list pages, an unknown one a 404 page."""
-    view = PAGES.get(page)
-    if view is None:
-        return _error_page(request, 404, "not_found", "error_text")
-    return view(request, now)

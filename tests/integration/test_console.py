@@ -308,7 +308,3 @@ def test_the_carriers_page_draws_charts_after_deliveries(kargo: Kargo) -> None:
     assert body.count("<svg") == 2 and "Yurtiçi Kargo" in body
     assert "Ankara" in body and "Not ranked (too few deliveries)" in body
 
-
-def test_an_unknown_console_page(kargo: Kargo) -> None:
-    jar = sign_in(kargo)
-    assert get_page(kargo, "/console/nothing-here", jar).status_code == 404
