@@ -247,6 +247,112 @@ def openapi_document() -> Response:
     )
 
 
+# --- the merchant console and carrier statistics (chalicelib/console, chalicelib/stats) ---
+# Pages answer people in HTML (chalicelib/console/web.py); `contract_errors` is a last resort.
+
+
+@app.route("/stats/carriers", methods=["GET"], content_types=ANY_CONTENT)
+@contract_errors
+def carrier_statistics() -> Response:
+    from chalicelib.stats.views import carrier_stats_json, parse_period
+
+    request = current_request()
+    require_merchant(request)
+    return json_response(carrier_stats_json(parse_period(query_param(request, "days")), utc_now()))
+
+
+@app.route("/console", methods=["GET"], content_types=ANY_CONTENT)
+@contract_errors
+def console_overview() -> Response:
+    from chalicelib.console.web import overview_page
+
+    return overview_page(current_request(), utc_now())
+
+
+@app.route("/console/login", methods=["GET"], content_types=ANY_CONTENT)
+@contract_errors
+def console_login_page() -> Response:
+    from chalicelib.console.web import login_page
+
+    return login_page(current_request(), utc_now())
+
+
+@app.route("/console/login", methods=["POST"], content_types=ANY_CONTENT)
+@contract_errors
+def console_login() -> Response:
+    from chalicelib.console.web import login
+
+    return login(current_request(), utc_now())
+
+
+@app.route("/console/logout", methods=["POST"], content_types=ANY_CONTENT)
+@contract_errors
+def console_logout() -> Response:
+    from chalicelib.console.web import logout
+
+    return logout(current_request(), utc_now())
+
+
+@app.route("/console/delayed", methods=["GET"], content_types=ANY_CONTENT)
+@contract_errors
+def console_delayed() -> Response:
+    from chalicelib.console.web import delayed_page
+
+    return delayed_page(current_request(), utc_now())
+
+
+@app.route("/console/search", methods=["GET"], content_types=ANY_CONTENT)
+@contract_errors
+def console_search() -> Response:
+    from chalicelib.console.web import search_page
+
+    return search_page(current_request(), utc_now())
+
+
+@app.route("/console/requests", methods=["GET"], content_types=ANY_CONTENT)
+@contract_errors
+def console_requests() -> Response:
+    from chalicelib.console.web import requests_page
+
+    return requests_page(current_request(), utc_now())
+
+
+@app.route("/console/carriers", methods=["GET"], content_types=ANY_CONTENT)
+@contract_errors
+def console_carriers() -> Response:
+    from chalicelib.console.web import carriers_page
+
+    return carriers_page(current_request(), utc_now())
+
+
+@app.route("/console/ratings", methods=["GET"], content_types=ANY_CONTENT)
+@contract_errors
+def console_ratings() -> Response:
+    from chalicelib.console.web import ratings_page
+
+    return ratings_page(current_request(), utc_now())
+
+
+@app.route("/console/orders/{order_id}", methods=["GET"], content_types=ANY_CONTENT)
+@contract_errors
+def console_order(order_id: str) -> Response:
+    from chalicelib.console.web import order_page
+
+    return order_page(current_request(), utc_now(), order_id)
+
+
+@app.route(
+    "/console/orders/{order_id}/requests/{request_id}/{decision}",
+    methods=["POST"],
+    content_types=ANY_CONTENT,
+)
+@contract_errors
+def console_decide_request(order_id: str, request_id: str, decision: str) -> Response:
+    from chalicelib.console.web import decide_request
+
+    return decide_request(current_request(), utc_now(), order_id, request_id, decision)
+
+
 # --- Lambda entry points (event sources are wired in infra/) -------------------
 
 

@@ -93,6 +93,9 @@ def run(quick: bool, skip_latency: bool) -> dict[str, Any]:
         lambda: measure_polling((60,) if quick else (60, 600)),
     )
     results["cost"] = estimate(results["calls"])
+    from bench.console import measure_console
+
+    results["console"] = _step("console reads at two table sizes (moto)", measure_console)
     return results
 
 
@@ -201,6 +204,10 @@ def render(results: dict[str, Any]) -> str:
     out.append(f"  not priced: {cost['not_priced']}")
     if "polling" in results:
         out += render_polling(results["polling"])
+    if "console" in results:
+        from bench.console import render as render_console
+
+        out += render_console(results["console"])
     return "\n".join(out)
 
 

@@ -56,6 +56,9 @@ class Settings:
     order_confirmation: bool = True
     thank_you_days: int = 7
     thank_you_coupon: str | None = None
+    # The console (sign-in sessions, CSRF tokens): see `console_secret_from`.
+    console_secret: str = ""
+    console_session_hours: int = 8
 
     @property
     def zone(self) -> ZoneInfo:
@@ -148,7 +151,27 @@ def load_settings() -> Settings:
         order_confirmation=_env("KARGO_ORDER_CONFIRMATION", "true").lower() not in FALSE_WORDS,
         thank_you_days=int(_env("KARGO_THANK_YOU_DAYS", "7")),
         thank_you_coupon=_env("KARGO_THANK_YOU_COUPON", "") or None,
+        console_secret=console_secret_from(
+            secret("KARGO_CONSOLE_SECRET", ""), secret("KARGO_MERCHANT_API_KEY", "dev-merchant-key")
+        ),
+        console_session_hours=max(1, int(_env("KARGO_CONSOLE_SESSION_HOURS", "8"))),
     )
+
+
+def console_secret_from(configured: str, merchant_key: str) -> str:
+    """The key that signs console cookies and CSRF tokens: `KARGO_CONSOLE_SECRET`
+    (in AWS from the stack's Secrets Manager secret, like the other secrets), else
+    derived from the merchant key, itself a secret. Derived, never the key itself:
+    a signature must not become an oracle for the key. Rotating the merchant key
+    then signs everyone out, which is what a rotation is for."""
+    if configured:
+        return configured
+    if not merchant_key:
+        return ""
+    import hashlib
+    import hmac
+
+    return hmac.new(merchant_key.encode(), b"kargo console sessions", hashlib.sha256).hexdigest()
 
 
 @cache

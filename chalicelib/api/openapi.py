@@ -592,6 +592,109 @@ def poll_operations() -> list[Operation]:
     ]
 
 
+# --- the merchant console and carrier statistics ------------------------------------------
+
+_FIGURES: dict[str, Any] = {
+    "delivered": {"type": "integer", "minimum": 1},
+    "on_time_share": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+    "exception_share": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+    "transit_days_p50": {"type": ["integer", "null"], "minimum": 0},
+    "transit_days_p90": {"type": ["integer", "null"], "minimum": 0},
+}
+CARRIER_STATS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["days", "carriers"],
+    "properties": {
+        "days": {"enum": [30, 90]},
+        "carriers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "carrier": {"type": "string"},
+                    "carrier_name": {"type": "string"},
+                    **_FIGURES,
+                    "cities": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {"city": {"type": "string"}, **_FIGURES},
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+def console_operations() -> list[Operation]:
+    """The console's pages answer people in HTML; without a session, 303 to sign in."""
+    to_sign_in = Answer(
+        "No session: to the sign-in page (after a post: where it leads).",
+        headers={"Location": {"schema": {"type": "string"}, "description": "A path."}},
+    )
+    pages = {"303": to_sign_in, "404": page("Not found."), "5XX": page("A failure on our side.")}
+    posted = {**pages, "403": page("The form's CSRF token is missing or wrong.")}
+    request_id = path_parameter("request_id", r"^[A-Za-z0-9_-]{1,64}$", "req_1", "A request.")
+    decision = path_parameter("decision", r"^(approve|decline)$", "approve", "What was decided.")
+    return [
+        Operation(
+            "get", "/stats/carriers", "carrier_statistics", "merchants",
+            "Carrier figures over 30 or 90 days, per carrier and destination city",
+            "Shares from 0 to 1 (null without an estimate to judge by); transit in Turkish "
+            "business days. Carriers and cities without a delivery in the period are left out.",
+            merchant=True,
+            parameters=(query_parameter("days", {"enum": ["30", "90"]}, "The period."),),
+            answers={
+                "200": Answer(
+                    "The figures.", (Body(media_type=JSON, schema=CARRIER_STATS_SCHEMA),)
+                ),
+                "400": error("`validation_error`: days is not 30 or 90."),
+                **MERCHANT_ERRORS,
+            },
+        ),
+        Operation("get", "/console", "console_overview", "console", "The overview",
+                  parameters=(LANG,), answers={"200": page("The page."), **pages}),
+        Operation("get", "/console/login", "console_login_page", "console", "The sign-in form",
+                  parameters=(LANG,), answers={"200": page("The form."), **pages}),
+        Operation(
+            "post", "/console/login", "console_login", "console",
+            "Sign in with the merchant key (a form post)",
+            request_schema={"type": "string"}, form=True,
+            answers={
+                "303": to_sign_in, "401": page("The key is wrong."),
+                "403": page("The form's CSRF token is missing or wrong."),
+                "429": page("Too many failed sign-ins: `Retry-After` says when to try again."),
+                "5XX": page("A failure on our side."),
+            },
+        ),
+        Operation("post", "/console/logout", "console_logout", "console",
+                  "Sign out: the session ends on the server too",
+                  request_schema={"type": "string"}, form=True, answers=posted),
+        *(
+            Operation("get", f"/console/{name}", f"console_{name}", "console", summary,
+                      parameters=(LANG,), answers={"200": page("The page."), **pages})
+            for name, summary in (
+                ("delayed", "The delayed work list, longest delayed first"),
+                ("search", "Search by order id or tracking number"),
+                ("requests", "The requests inbox"),
+                ("carriers", "Carrier performance over 30 or 90 days"),
+                ("ratings", "Ratings and the low ones"),
+            )
+        ),
+        Operation("get", "/console/orders/{order_id}", "console_order", "console",
+                  "An order: shipments, timelines, notifications, requests",
+                  parameters=(ORDER_ID, LANG), answers={"200": page("The page."), **pages}),
+        Operation(
+            "post", "/console/orders/{order_id}/requests/{request_id}/{decision}",
+            "console_decide_request", "console", "Approve or decline a shopper's request",
+            request_schema={"type": "string"}, form=True,
+            parameters=(ORDER_ID, request_id, decision), answers=posted,
+        ),
+    ]  # fmt: skip
+
+
 def operations() -> list[Operation]:
     return [
         *webhook_operations(),
@@ -600,6 +703,7 @@ def operations() -> list[Operation]:
         *shopper_operations(),
         *page_operations(),
         *meta_operations(),
+        *console_operations(),
     ]
 
 

@@ -133,6 +133,9 @@ def process_stream_record(
     row = decode_item(image)
     if row.get("record_type") != "outbox":
         return None
+    from chalicelib.stats.updater import count_outbox_row  # the console's aggregates
+
+    count_outbox_row(row, now or utc_now())
     deliver_outbox_row(row, now or utc_now())
     return row
 

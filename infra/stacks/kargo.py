@@ -56,6 +56,7 @@ SECRET_KEYS = (
     "KARGO_SHOPIFY_WEBHOOK_SECRET",
     "KARGO_WOOCOMMERCE_WEBHOOK_SECRET",
     "KARGO_MERCHANT_WEBHOOK_SECRET",
+    "KARGO_CONSOLE_SECRET",  # console cookies and CSRF; empty: derived from the merchant key
 )
 
 # Only outbox rows notify; everything else on the stream is filtered out before Lambda is billed.

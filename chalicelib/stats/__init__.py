@@ -1,0 +1,3 @@
+"""Carrier statistics from aggregates: small per-day items the stream keeps up to
+date (`updater`), read back in a bounded number of queries (`store`), summed and
+turned into shares and percentiles by pure code (`aggregate`)."""
