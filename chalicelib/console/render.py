@@ -1,8 +1,8 @@
 """The console's templates, rendered in the one Jinja2 environment of the pages.
 
-`environment()` is the single place that picks that environment (today the
-one of `chalicelib/rendering`, shared by pages and messages). The console's stylesheet is inlined and named by its hash
-in the Content-Security-Policy, like the shopper's page.
+`environment()` is the single place that picks that environment (the one of
+`chalicelib/rendering`, shared by pages and messages). The console's stylesheet
+is inlined and named by its hash in the Content-Security-Policy, like the page's.
 """
 
 from __future__ import annotations
