@@ -99,6 +99,7 @@ def start_polled_carriers() -> PolledCarriers:
             started.lines.append(f"{slug}: not polled (no fake and {prefix}URL is empty)")
             continue
         fake = module.Fake()
+        fake.invents_journeys = False  # only DEMO… numbers move: webhooks drive the rest
         os.environ[prefix + "URL"] = fake.start()
         for suffix, value in dev_account(slug, fake).items():
             if suffix == "URL" or not os.environ.get(prefix + suffix):

@@ -21,7 +21,7 @@ from chalicelib.carriers.signatures import sign_standard_webhook
 from chalicelib.clock import utc_now
 from chalicelib.config import DEFAULT_GENERIC_SECRET
 
-DEMO_TRACKING = "YT100200300TR"
+DEMO_TRACKING = "DEMO100200300"  # the local fake carrier moves DEMO… numbers
 DEMO_ORDER: dict[str, Any] = {
     "order_id": "demo-1001",
     "customer": {
@@ -87,7 +87,7 @@ def demo_shipment(base: str) -> tuple[str, str]:
         order = {
             **DEMO_ORDER,
             "order_id": f"demo-{suffix}",
-            "shipments": [{"carrier": "yurtici", "tracking_number": f"YT{suffix}TR"}],
+            "shipments": [{"carrier": "yurtici", "tracking_number": f"DEMO{suffix}"}],
         }
     created = register(base, order)
     shipment = created["shipments"][0]

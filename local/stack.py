@@ -69,6 +69,25 @@ def answers(url: str) -> bool:
 WORKER_STOP_SECONDS = 10.0
 
 
+def _libc() -> Any:
+    import ctypes
+    import ctypes.util
+
+    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+
+
+_LIBC = _libc() if sys.platform.startswith("linux") else None
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """In a child, before exec: SIGTERM when the stack dies, even by SIGKILL (Linux's
+    PR_SET_PDEATHSIG), so a child in its own process group is never orphaned. Only a
+    system call here (libc was loaded in the parent): safe between fork and exec."""
+    if _LIBC is not None:
+        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def end_process(child: subprocess.Popen[bytes], seconds: float = 5.0) -> None:
     """SIGTERM, then SIGKILL if it has not exited within `seconds`."""
     if child.poll() is None:
@@ -93,7 +112,11 @@ class LocalStack:
         port = os.environ["KARGO_MOTO_PORT"]
         command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", port]
         self.moto = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, process_group=0
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            process_group=0,
+            preexec_fn=die_with_parent,
         )
         self.children.append(self.moto)
         endpoint = f"http://127.0.0.1:{port}"
@@ -116,7 +139,9 @@ class LocalStack:
             "--stage",
             "local",
         ]
-        self.children.append(subprocess.Popen(command, cwd=ROOT, process_group=0))
+        self.children.append(
+            subprocess.Popen(command, cwd=ROOT, process_group=0, preexec_fn=die_with_parent)
+        )
         base = f"http://127.0.0.1:{port}"
         wait_until(lambda: answers(f"{base}/track/ping"), 120, "chalice local")
         return base

@@ -67,7 +67,7 @@ class ArasFake(SoapFake):
         )
 
     def _row(self, number: str) -> dict[str, str] | None:
-        if number.upper().startswith("UNKNOWN"):
+        if not self.knows(number):
             return None
         steps = self.stamped(number)
         if not steps:

@@ -19,6 +19,11 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
+# Under `make run` the fakes move only parcels whose number starts with this (the demo's,
+# and any a developer registers to watch one move); every other number is unknown to
+# them, as to a real carrier, so webhooks alone drive it.
+DEMO_PREFIX = "DEMO"
+
 
 @dataclass(frozen=True)
 class FakeRequest:
@@ -45,6 +50,8 @@ class Journey:
 
 class FakeCarrier:
     slug: ClassVar[str] = ""
+    # In tests every number asked about gets a journey; `make run` turns this off.
+    invents_journeys: bool = True
 
     def __init__(self) -> None:
         self.journeys: dict[str, Journey] = {}
@@ -67,6 +74,16 @@ class FakeCarrier:
         return FakeResponse(status, b'{"error": "unavailable"}')
 
     # --- journeys ---------------------------------------------------------------------
+    def knows(self, tracking_number: str) -> bool:
+        """Whether this carrier has the parcel: scripted, a demo number, or (in tests)
+        any number; never one starting with UNKNOWN (the not-found case)."""
+        number = tracking_number.upper()
+        if number.startswith("UNKNOWN"):
+            return False
+        with self._lock:
+            scripted = tracking_number in self.journeys
+        return scripted or self.invents_journeys or number.startswith(DEMO_PREFIX)
+
     def set_journey(self, tracking_number: str, steps: Sequence[Any], auto: bool = True) -> None:
         with self._lock:
             self.journeys[tracking_number] = Journey(list(steps), 0, auto)

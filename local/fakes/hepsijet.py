@@ -105,7 +105,7 @@ class HepsijetFake(FakeCarrier):
         data = [
             _delivery(number, self.visible_steps(number))
             for number in wanted
-            if number not in self.unknown
+            if number not in self.unknown and self.knows(number)
         ]
         return _envelope(200, "", data, ok=True)
 

@@ -115,7 +115,7 @@ class MngFake(FakeCarrier):
         ):
             if route.startswith(prefix):
                 reference = route.removeprefix(prefix)
-                if not reference or reference in self.unknown:
+                if not reference or reference in self.unknown or not self.knows(reference):
                     return _problem(404, "Not Found", "Gönderi bulunamadı")
                 steps = self.visible_steps(reference, advance=reveal)
                 if reveal:

@@ -48,7 +48,7 @@ class PttFake(SoapFake):
         if not credentials_ok(self.field(call, "musteri_no"), self.field(call, "sifre")):
             return self.fault("Client", "Müşteri numarası veya şifre hatalı.")
         barcode = self.field(call, "barkod")
-        steps = [] if barcode.upper().startswith("UNKNOWN") else self.stamped(barcode)
+        steps = self.stamped(barcode) if self.knows(barcode) else []
         if not steps:
             return self._return(
                 f"<barkod>{escape(barcode)}</barkod><hataKodu>1</hataKodu>"

@@ -46,7 +46,7 @@ class SuratFake(SoapFake):
                 "Server", "Server was unable to process request. ---> Cari kodu veya şifre hatalı."
             )
         code = self.field(call, "WebSiparisKodu")
-        steps = [] if code.upper().startswith("UNKNOWN") else self.stamped(code)
+        steps = self.stamped(code) if self.knows(code) else []
         lines = (
             "\n".join(
                 f"{step['text']}|{moment:%Y-%m-%d %H:%M:%S}|{step['branch']}"

@@ -89,7 +89,7 @@ class YurticiFake(SoapFake):
         )
 
     def _detail(self, key: str) -> tuple[str, bool]:
-        if key.upper().startswith("UNKNOWN"):
+        if not self.knows(key):
             return (
                 f"<shippingDeliveryDetailVO><cargoKey>{escape(key)}</cargoKey>"
                 f"<errCode>{UNKNOWN_KEY_ERROR}</errCode><errMessage>Kargo anahtarı bulunamadı."
