@@ -52,6 +52,10 @@ class Settings:
     order_confirmation: bool = True
     thank_you_days: int = 7
     thank_you_coupon: str | None = None
+    # WhatsApp (AWS End User Messaging Social): no phone number id, no WhatsApp channel.
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_templates: str = ""  # JSON {"<kind>" or "<kind>:<locale>": "template_name"}
+    whatsapp_meta_api_version: str = "v20.0"
 
     @property
     def zone(self) -> ZoneInfo:
@@ -139,6 +143,9 @@ def load_settings() -> Settings:
         order_confirmation=_env("KARGO_ORDER_CONFIRMATION", "true").lower() not in FALSE_WORDS,
         thank_you_days=int(_env("KARGO_THANK_YOU_DAYS", "7")),
         thank_you_coupon=_env("KARGO_THANK_YOU_COUPON", "") or None,
+        whatsapp_phone_number_id=_env("KARGO_WHATSAPP_PHONE_NUMBER_ID", "") or None,
+        whatsapp_templates=_env("KARGO_WHATSAPP_TEMPLATES", ""),
+        whatsapp_meta_api_version=_env("KARGO_WHATSAPP_META_API_VERSION", "v20.0"),
     )
 
 
