@@ -69,6 +69,7 @@ class LocalStack:
         self.children: list[subprocess.Popen[bytes]] = []
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []
+        self.whatsapp_fake: Any = None
 
     # --- processes -----------------------------------------------------------------
     def start_moto(self) -> str:
@@ -100,10 +101,26 @@ class LocalStack:
         wait_until(lambda: answers(f"{base}/track/ping"), 120, "chalice local")
         return base
 
+    def start_whatsapp_fake(self) -> Any:
+        """moto has no End User Messaging Social: a fake stands in, unless
+        KARGO_WHATSAPP_ENDPOINT names a service to use instead."""
+        if os.environ.get("KARGO_WHATSAPP_ENDPOINT"):
+            return None
+        from local.fakes.whatsapp import DEV_PHONE_NUMBER_ID, WhatsAppFake
+
+        fake = WhatsAppFake()
+        os.environ["KARGO_WHATSAPP_ENDPOINT"] = fake.start()
+        if not os.environ.get("KARGO_WHATSAPP_PHONE_NUMBER_ID"):
+            os.environ["KARGO_WHATSAPP_PHONE_NUMBER_ID"] = DEV_PHONE_NUMBER_ID
+        self.whatsapp_fake = fake
+        return fake
+
     def stop(self, *_: Any) -> None:
         if self.stopping.is_set():
             return
         self.stopping.set()
+        if self.whatsapp_fake is not None:
+            self.whatsapp_fake.stop()
         for child in reversed(self.children):
             if child.poll() is None:
                 child.terminate()
@@ -159,6 +176,14 @@ class LocalStack:
         self.every("merchant-webhooks", 0.0, lambda: merchant_hooks.poll_once(wait_seconds=1))
         self.every("stream-notifier", 0.2, notifier.poll_once)
         self.every("scheduled-scan", interval, lambda: kargo.scan_shipments({}, None))
+        if self.whatsapp_fake is not None:
+            from local.console import print_receipt
+
+            def report(event: dict[str, Any]) -> None:  # what SNS does in AWS
+                print_receipt(event)
+                kargo.whatsapp_receipts(event, None)
+
+            self.whatsapp_fake.report = report
 
 
 def seed_demo_order(base: str) -> list[str]:
@@ -185,6 +210,7 @@ def main() -> int:
         if not endpoint:
             endpoint, aws_label = stack.start_moto(), "AWS (moto): "
             os.environ["KARGO_AWS_ENDPOINT"] = endpoint
+        stack.start_whatsapp_fake()
         from local.bootstrap import ensure_resources
 
         resources = ensure_resources()
