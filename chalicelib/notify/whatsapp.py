@@ -33,7 +33,7 @@ from chalicelib.notify.render import MessageContext, compose
 
 TEMPLATE_PREFIX = "kargo"
 # Meta refuses a text parameter with a newline or tab, or more than four spaces in a row.
-_PARAMETER_WHITESPACE = re.compile(r"[\t\r\n]+| {4,}")
+_PARAMETER_WHITESPACE = re.compile(r"\s+")
 # Meta refuses an empty text parameter: a shopper without a name is greeted so.
 NAMELESS = {"tr": "Merhaba", "en": "Hello"}
 MAX_PARAMETER = 1024
