@@ -252,3 +252,37 @@ def test_the_email_only_kinds_never_go_by_whatsapp(kargo: Kargo, fake: WhatsAppF
     register(kargo)
     deliver(kargo, DAYTIME, ("delivered", "2026-11-23T11:30:00+03:00"))
     assert [s.template for s in fake.sent] == ["kargo_delivered_tr"]
+
+
+# --- the settings page ------------------------------------------------------------------
+
+
+def checkboxes(kargo: Kargo, token: str) -> dict[str, bool]:
+    from tests.integration.page_helpers import attributes
+
+    html = kargo.client.http.get(f"/t/{token}/preferences?lang=en").body.decode()
+    return {
+        box["name"]: "checked" in box
+        for box in attributes(html, "input")
+        if box.get("type") == "checkbox"
+    }
+
+
+def test_the_settings_page_offers_whatsapp_when_the_shop_has_it(
+    kargo: Kargo, fake: WhatsAppFake
+) -> None:
+    from tests.integration.page_helpers import post_form
+
+    token = register(kargo)
+    assert checkboxes(kargo, token) == {"email": True, "sms": True, "whatsapp": True}
+    fields = [("lang", "en"), ("shown", "email"), ("shown", "sms"), ("shown", "whatsapp"),
+              ("email", "on"), ("sms", "on")]  # fmt: skip
+    assert post_form(kargo, f"/track/{token}/preferences", fields).status_code == 303
+    assert checkboxes(kargo, token) == {"email": True, "sms": True, "whatsapp": False}
+    order = json.loads(kargo.merchant_get("/orders/1001").body)
+    assert order["notifications"] == {"email": True, "sms": True, "whatsapp": False}
+
+
+def test_the_settings_page_has_no_whatsapp_without_it(kargo: Kargo) -> None:
+    token = register(kargo)
+    assert checkboxes(kargo, token) == {"email": True, "sms": True}
