@@ -27,12 +27,15 @@ SCANNER = "ScanShipments"
 # Posts Kargo's events to the shop's own endpoint (CONTRACT.md section 9), fed by its own queue.
 # Wired when app.py declares it; synthesis refuses any function not listed here.
 MERCHANT_DELIVERY = "DeliverMerchantWebhooks"
+# WhatsApp's delivery and read receipts, fed by the WhatsApp Business Account's SNS topic.
+WHATSAPP_RECEIPTS = "WhatsappReceipts"
 FUNCTION_NAMES = {
     API_HANDLER: "api_handler",
     CONSUMER: "consume_webhooks",
     NOTIFIER: "notify_changes",
     SCANNER: "scan_shipments",
     MERCHANT_DELIVERY: "deliver_merchant_webhooks",
+    WHATSAPP_RECEIPTS: "whatsapp_receipts",
 }
 
 
@@ -53,6 +56,16 @@ class StageSettings:
     @property
     def email_from(self) -> str:
         return self.environment.get("KARGO_EMAIL_FROM", "kargo@example.com")
+
+    @property
+    def whatsapp_phone_number_id(self) -> str:
+        """The stage's WhatsApp sender (empty: no WhatsApp). In the stage's environment in
+        cdk.json, or in the environment of the synthesis."""
+        import os
+
+        return self.environment.get("KARGO_WHATSAPP_PHONE_NUMBER_ID") or os.environ.get(
+            "KARGO_WHATSAPP_PHONE_NUMBER_ID", ""
+        )
 
     def function_name(self, logical_id: str) -> str:
         """Chalice's own naming scheme: `{app}-{stage}-{function}`."""
