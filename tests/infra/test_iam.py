@@ -118,6 +118,7 @@ def test_sms_publish_is_the_only_sns_permission_and_is_region_bound(
         s
         for _, s in allows(template_json)
         if any(a.startswith("sns:") for a in as_list(s.get("Action", [])))
+        and "Principal" not in s  # the WhatsApp event topic's policy: the service publishes
     ]
     # The notifier's, the scan's for SMS held over quiet hours, and the WhatsApp receipts'
     # for the SMS that stands in for a WhatsApp message that failed.

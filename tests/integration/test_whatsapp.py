@@ -286,3 +286,14 @@ def test_the_settings_page_offers_whatsapp_when_the_shop_has_it(
 def test_the_settings_page_has_no_whatsapp_without_it(kargo: Kargo) -> None:
     token = register(kargo)
     assert checkboxes(kargo, token) == {"email": True, "sms": True}
+
+
+def test_a_throttled_send_is_retried_and_sent_once(kargo: Kargo, fake: WhatsAppFake) -> None:
+    register(kargo)
+    fake.throttle_next(1)
+    deliver(kargo, DAYTIME, ("out_for_delivery", "2026-11-23T11:30:00+03:00"))
+    kargo.run_notifier()
+    assert len(fake.requests) == 2  # throttled, then the one that went out
+    assert len(fake.sent) == 1
+    assert whatsapp_status(kargo) == [("out_for_delivery", "sent", None)]
+    assert kargo.sent_sms() == []
