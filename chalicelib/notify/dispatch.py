@@ -302,8 +302,9 @@ def _held_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def send_held_sms(item: dict[str, Any], now: datetime) -> bool:
-    """The scan's half of quiet hours: send a message held overnight, once, unless
-    a newer one about the same shipment was held too (then this one is superseded)."""
+    """The scan's half of quiet hours: send a message held overnight (SMS or
+    WhatsApp, on its own channel), once, unless a newer one about the same shipment
+    was held on that channel too (then this one is superseded)."""
     row = item.get("held_row") or {}
     if _superseded(item):
         store.settle_held_notification(item["order_id"], item["id"], "skipped", SUPERSEDED)
