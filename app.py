@@ -382,3 +382,10 @@ def scan_shipments(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.scan import scan_due_shipments
 
     return scan_due_shipments(utc_now())
+
+
+@app.lambda_function(name="whatsapp_receipts")
+def whatsapp_receipts(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib.notify.receipts import handle_receipts
+
+    return handle_receipts(event, utc_now())

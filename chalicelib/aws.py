@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from mypy_boto3_secretsmanager.client import SecretsManagerClient
     from mypy_boto3_sesv2.client import SESV2Client
     from mypy_boto3_sns.client import SNSClient
+    from mypy_boto3_socialmessaging.client import EndUserMessagingSocialClient
     from mypy_boto3_sqs.client import SQSClient
 
 
@@ -27,10 +28,15 @@ def _session() -> Any:
     return boto3.session.Session()
 
 
-def _client(service: str) -> Any:
+def _client(service: str, endpoint: str | None = None) -> Any:
     from botocore.config import Config
 
-    endpoint = os.environ.get("KARGO_AWS_ENDPOINT") or os.environ.get("AWS_ENDPOINT_URL") or None
+    endpoint = (
+        endpoint
+        or os.environ.get("KARGO_AWS_ENDPOINT")
+        or os.environ.get("AWS_ENDPOINT_URL")
+        or None
+    )
     config = Config(
         retries={"max_attempts": 4, "mode": "standard"}, connect_timeout=5, read_timeout=10
     )
@@ -79,6 +85,15 @@ def secretsmanager() -> SecretsManagerClient:
     return client
 
 
+@cache
+def socialmessaging() -> EndUserMessagingSocialClient:
+    """WhatsApp. moto has none: locally KARGO_WHATSAPP_ENDPOINT points at the fake."""
+    client: EndUserMessagingSocialClient = _client(
+        "socialmessaging", os.environ.get("KARGO_WHATSAPP_ENDPOINT") or None
+    )
+    return client
+
+
 def error_code(error: Exception) -> str:
     """The AWS error code of a botocore error (`Throttling`, ...), else the class name."""
     response = getattr(error, "response", None)
@@ -90,5 +105,8 @@ def error_code(error: Exception) -> str:
 
 
 def reset_clients() -> None:
-    for getter in (dynamodb, dynamodbstreams, sqs, sesv2, sns, events, secretsmanager, _session):
+    for getter in (
+        dynamodb, dynamodbstreams, sqs, sesv2, sns, events, secretsmanager, socialmessaging,
+        _session,
+    ):  # fmt: skip
         getter.cache_clear()

@@ -59,6 +59,10 @@ class Settings:
     # The console (sign-in sessions, CSRF tokens): see `console_secret_from`.
     console_secret: str = ""
     console_session_hours: int = 8
+    # WhatsApp (AWS End User Messaging Social): no phone number id, no WhatsApp channel.
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_templates: str = ""  # JSON {"<kind>" or "<kind>:<locale>": "template_name"}
+    whatsapp_meta_api_version: str = "v20.0"
 
     @property
     def zone(self) -> ZoneInfo:
@@ -155,6 +159,9 @@ def load_settings() -> Settings:
             secret("KARGO_CONSOLE_SECRET", ""), secret("KARGO_MERCHANT_API_KEY", "dev-merchant-key")
         ),
         console_session_hours=max(1, int(_env("KARGO_CONSOLE_SESSION_HOURS", "8"))),
+        whatsapp_phone_number_id=_env("KARGO_WHATSAPP_PHONE_NUMBER_ID", "") or None,
+        whatsapp_templates=_env("KARGO_WHATSAPP_TEMPLATES", ""),
+        whatsapp_meta_api_version=_env("KARGO_WHATSAPP_META_API_VERSION", "v20.0"),
     )
 
 

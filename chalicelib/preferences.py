@@ -45,6 +45,7 @@ class Channels:
     sms: bool
     has_email: bool
     has_phone: bool
+    whatsapp: bool = False
 
     def as_public(self) -> dict[str, bool]:
         return {"email": self.email, "sms": self.sms}
@@ -77,6 +78,7 @@ def channels(record: store.ShipmentRecord) -> Channels:
         sms=current["sms"],
         has_email=bool(customer.get("email")),
         has_phone=bool(customer.get("phone")),
+        whatsapp=current["whatsapp"],
     )
 
 

@@ -841,7 +841,7 @@ def list_notifications(order_id: str, now: datetime) -> list[NotificationEntry]:
         # An e-mail or SMS being sent, or released for the stream to retry, is in
         # flight: not listed until it settles, `failed` if it never does.
         in_flight = raw["status"] == "sending" or (
-            raw["status"] == "retrying" and raw["channel"] in ("email", "sms")
+            raw["status"] == "retrying" and raw["channel"] in ("email", "sms", "whatsapp")
         )
         if in_flight:
             if now - parse_utc(raw["created_at"]) < IN_FLIGHT_GRACE:
@@ -865,7 +865,7 @@ def list_notifications(order_id: str, now: datetime) -> list[NotificationEntry]:
     return sorted(entries, key=_log_order)
 
 
-_CHANNEL_ORDER = {"email": 0, "sms": 1, "webhook": 2, "merchant": 3}
+_CHANNEL_ORDER = {"email": 0, "sms": 1, "whatsapp": 2, "webhook": 3, "merchant": 4}
 
 
 def _log_order(entry: NotificationEntry) -> tuple[Any, ...]:

@@ -30,6 +30,8 @@ MERCHANT_DELIVERY = "DeliverMerchantWebhooks"
 # The poller (chalicelib/poll/): every minute on a schedule, and on the poll-request queue.
 POLLER = "PollCarriers"
 POLL_REQUESTS = "PollRequested"
+# WhatsApp's delivery and read receipts, fed by the WhatsApp Business Account's SNS topic.
+WHATSAPP_RECEIPTS = "WhatsappReceipts"
 FUNCTION_NAMES = {
     API_HANDLER: "api_handler",
     CONSUMER: "consume_webhooks",
@@ -38,6 +40,7 @@ FUNCTION_NAMES = {
     MERCHANT_DELIVERY: "deliver_merchant_webhooks",
     POLLER: "poll_carriers",
     POLL_REQUESTS: "poll_requested",
+    WHATSAPP_RECEIPTS: "whatsapp_receipts",
 }
 
 
@@ -58,6 +61,16 @@ class StageSettings:
     @property
     def email_from(self) -> str:
         return self.environment.get("KARGO_EMAIL_FROM", "kargo@example.com")
+
+    @property
+    def whatsapp_phone_number_id(self) -> str:
+        """The stage's WhatsApp sender (empty: no WhatsApp). In the stage's environment in
+        cdk.json, or in the environment of the synthesis."""
+        import os
+
+        return self.environment.get("KARGO_WHATSAPP_PHONE_NUMBER_ID") or os.environ.get(
+            "KARGO_WHATSAPP_PHONE_NUMBER_ID", ""
+        )
 
     def function_name(self, logical_id: str) -> str:
         """Chalice's own naming scheme: `{app}-{stage}-{function}`."""

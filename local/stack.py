@@ -106,6 +106,7 @@ class LocalStack:
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []
         self.cleanups: list[Callable[[], None]] = []  # e.g. the fake carrier servers
+        self.whatsapp_fake: Any = None
 
     # --- processes -----------------------------------------------------------------
     def start_moto(self) -> str:
@@ -146,6 +147,20 @@ class LocalStack:
         wait_until(lambda: answers(f"{base}/track/ping"), 120, "chalice local")
         return base
 
+    def start_whatsapp_fake(self) -> Any:
+        """moto has no End User Messaging Social: a fake stands in, unless
+        KARGO_WHATSAPP_ENDPOINT names a service to use instead."""
+        if os.environ.get("KARGO_WHATSAPP_ENDPOINT"):
+            return None
+        from local.fakes.whatsapp import DEV_PHONE_NUMBER_ID, WhatsAppFake
+
+        fake = WhatsAppFake()
+        os.environ["KARGO_WHATSAPP_ENDPOINT"] = fake.start()
+        if not os.environ.get("KARGO_WHATSAPP_PHONE_NUMBER_ID"):
+            os.environ["KARGO_WHATSAPP_PHONE_NUMBER_ID"] = DEV_PHONE_NUMBER_ID
+        self.whatsapp_fake = fake
+        return fake
+
     def stop(self, *_: Any) -> None:
         """Stop in dependency order: the API and the workers first, AWS (moto)
         last, so no worker is cut off mid-request and a clean stop logs nothing.
@@ -159,6 +174,8 @@ class LocalStack:
         for child in self.children:
             if child is not self.moto:
                 end_process(child)
+        if self.whatsapp_fake is not None:
+            self.whatsapp_fake.stop()
         for thread in self.threads:
             thread.join(timeout=WORKER_STOP_SECONDS)
         for cleanup in self.cleanups:
@@ -214,6 +231,14 @@ class LocalStack:
         from local.polled import start_poll_workers
 
         start_poll_workers(self, resources)
+        if self.whatsapp_fake is not None:
+            from local.console import print_receipt
+
+            def report(event: dict[str, Any]) -> None:  # what SNS does in AWS
+                print_receipt(event)
+                kargo.whatsapp_receipts(event, None)
+
+            self.whatsapp_fake.report = report
 
 
 def seed_demo_order(base: str) -> list[str]:
@@ -240,6 +265,7 @@ def main() -> int:
         if not endpoint:
             endpoint, aws_label = stack.start_moto(), "AWS (moto): "
             os.environ["KARGO_AWS_ENDPOINT"] = endpoint
+        stack.start_whatsapp_fake()
         from local.bootstrap import ensure_resources
 
         resources = ensure_resources()

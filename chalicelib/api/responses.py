@@ -177,14 +177,15 @@ class OrderView(View):
 
 class Notification(View):
     id: str
-    channel: str = Field(examples=["email", "sms", "merchant"])
+    channel: str = Field(examples=["email", "sms", "whatsapp", "merchant"])
     kind: str = Field(description="The status that notified, or `delayed`, `refunded`, ...")
     carrier: str | None
     tracking_number: str | None
-    status: Literal["sent", "failed", "skipped", "retrying", "held"] = Field(
+    status: Literal["sent", "failed", "skipped", "retrying", "held", "delivered", "read"] = Field(
         description="`retrying`: a webhook to the shop waiting for its next attempt. "
-        "`held`: an SMS kept back over quiet hours (21:00-09:00 where the shopper lives), "
-        "sent at 09:00."
+        "`held`: an SMS or WhatsApp message kept back over quiet hours (21:00-09:00 where "
+        "the shopper lives), sent at 09:00. `delivered` and `read`: a WhatsApp message as "
+        "WhatsApp reported it."
     )
     created_at: UtcTime
     detail: str | None = None

@@ -1,4 +1,5 @@
-"""Use case: the notifier. Outbox rows from the DynamoDB stream -> e-mail and SMS.
+"""Use case: the notifier. Outbox rows from the DynamoDB stream -> e-mail, SMS
+and WhatsApp.
 
 Exactly-once per (shipment, change, channel) is the notification log's job: a
 conditional put claims the notification before anything is sent, so a stream
@@ -84,6 +85,7 @@ class OutgoingMessage:
     subject: str | None
     text: str
     tracking_url: str
+    provider_id: str | None = None  # WhatsApp: Meta's message id, for the receipts
 
 
 SENT_OBSERVERS: list[Callable[[OutgoingMessage], None]] = []
@@ -158,7 +160,11 @@ QUIET_HOURS = "quiet_hours"
 SUPERSEDED = "superseded"
 
 # Channels whose messages wait for the end of quiet hours; e-mail never waits.
-HELD_AT_NIGHT = frozenset({"sms"})
+HELD_AT_NIGHT = frozenset({"sms", "whatsapp"})
+# A change that goes out on WhatsApp does not also go by SMS: the SMS is its
+# fallback, sent once if WhatsApp fails for good (False: both, always).
+SMS_WAITS_FOR_WHATSAPP = True
+VIA_WHATSAPP = "via_whatsapp"  # the reason of an SMS not sent because WhatsApp carried it
 
 
 def deliver_outbox_row(row: dict[str, Any], now: datetime) -> None:
@@ -180,15 +186,26 @@ def deliver_outbox_row(row: dict[str, Any], now: datetime) -> None:
         ("email", customer.get("email"), preferences.get("email", True)),
         ("sms", customer.get("phone"), preferences.get("sms", False)),
     ]
+    if settings().whatsapp_phone_number_id:  # not configured: not a channel at all
+        channels.append(("whatsapp", customer.get("phone"), preferences.get("whatsapp", False)))
     if row["kind"] in EMAIL_ONLY_KINDS:
         channels = channels[:1]
     # İYS (Law 6563): commercial messages only with the customer's consent.
     refused = None
     if row["kind"] in COMMERCIAL_KINDS and not customer.get("commercial_consent"):
         refused = NO_COMMERCIAL_CONSENT
+    by_whatsapp = (
+        SMS_WAITS_FOR_WHATSAPP
+        and refused is None
+        and any(
+            channel == "whatsapp" and address and enabled for channel, address, enabled in channels
+        )
+    )
     for channel, address, enabled in channels:
         if address:
             reason = refused or (None if enabled else OPTED_OUT)
+            if channel == "sms" and reason is None and by_whatsapp:
+                reason = VIA_WHATSAPP
             _deliver(channel, address, reason, row, context, now)
 
 
@@ -256,11 +273,14 @@ def _deliver(
     row: dict[str, Any],
     context: MessageContext,
     now: datetime,
+    entry_id: str | None = None,
 ) -> None:
     if skip_reason is not None:
         store.claim_notification(_log_entry(row, channel, "skipped", skip_reason, now))
         return
     entry = _log_entry(row, channel, "sending", None, now)
+    if entry_id:
+        entry = replace(entry, id=entry_id)
     if channel in HELD_AT_NIGHT and in_quiet_hours(now, settings().zone):
         # Not at night where the shopper lives: the scan sends it at 09:00, unless
         # a newer message about the same shipment supersedes it by then.
@@ -268,7 +288,9 @@ def _deliver(
         store.claim_notification(held, hold_until=end_of_quiet_hours(now, settings().zone),
                                  held_row=_held_row(row))  # fmt: skip
         return
-    if not store.claim_notification(entry):
+    # A WhatsApp entry keeps its row: a failure reported later sends the SMS from it.
+    kept = _held_row(row) if channel == "whatsapp" else None
+    if not store.claim_notification(entry, held_row=kept):
         return
     _send_claimed(entry, address, context)
 
@@ -283,8 +305,9 @@ def _held_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def send_held_sms(item: dict[str, Any], now: datetime) -> bool:
-    """The scan's half of quiet hours: send a message held overnight, once, unless
-    a newer one about the same shipment was held too (then this one is superseded)."""
+    """The scan's half of quiet hours: send a message held overnight (SMS or
+    WhatsApp, on its own channel), once, unless a newer one about the same shipment
+    was held on that channel too (then this one is superseded)."""
     row = item.get("held_row") or {}
     if _superseded(item):
         store.settle_held_notification(item["order_id"], item["id"], "skipped", SUPERSEDED)
@@ -304,6 +327,25 @@ def send_held_sms(item: dict[str, Any], now: datetime) -> bool:
         tracking_number=row.get("tracking_number"), status="sending", created_at=now,
     )  # fmt: skip
     _send_claimed(entry, phone, _message_context(row, customer))
+    return True
+
+
+def fall_back_to_sms(order_id: str, note_id: str, now: datetime) -> bool:
+    """WhatsApp failed for good: tell the shopper by SMS instead, once, when the
+    order allows SMS (claimed under its own id, held at night like any SMS)."""
+    item = store.get_raw_item(store.order_pk(order_id), f"NOTE#{note_id}")
+    row = decode_item(item).get("held_row") if item else None
+    stored = store.load_order(order_id)
+    if not row or stored is None:
+        return False
+    customer = stored.document.get("customer", {})
+    phone = customer.get("phone")
+    if not phone or not stored.document.get("notifications", {}).get("sms", False):
+        return False
+    row = {**row, "order_id": order_id}
+    # The claim makes it once: a repeated failure finds it taken and sends nothing.
+    context = _message_context(row, customer)
+    _deliver("sms", phone, None, row, context, now, entry_id=notification_id(row, "sms_fallback"))
     return True
 
 
@@ -366,6 +408,9 @@ def alert_shop_of_complaint(row: dict[str, Any], now: datetime) -> None:
 
 
 def _send_claimed(entry: store.NotificationEntry, address: str, context: MessageContext) -> None:
+    if entry.channel == "whatsapp":
+        _settle(entry, lambda: _send_whatsapp(entry, address, context))
+        return
     _settle(entry, lambda: _send(entry.channel, address, context))
 
 
@@ -381,8 +426,17 @@ def _settle(entry: store.NotificationEntry, send: Callable[[], OutgoingMessage])
             raise RetryLater(f"{channel} provider busy ({code})") from error
         store.finish_notification(entry.order_id, entry.id, "failed", code)
         logger.warning("notification failed", extra={"channel": channel, "error_code": code})
+        if channel == "whatsapp":  # refused at once (a bad template, number or setup)
+            fall_back_to_sms(entry.order_id, entry.id, utc_now())
         return
-    store.finish_notification(entry.order_id, entry.id, "sent", None)
+    if channel == "whatsapp":
+        from chalicelib.notify.receipts import move_entry, remember_message
+
+        if message.provider_id:
+            remember_message(entry.order_id, entry.id, message.provider_id, utc_now())
+        move_entry(entry.order_id, entry.id, "sent")  # a receipt may have moved it on
+    else:
+        store.finish_notification(entry.order_id, entry.id, "sent", None)
     for observer in SENT_OBSERVERS:
         observer(message)
 
@@ -413,3 +467,22 @@ def _send(channel: str, address: str, context: MessageContext) -> OutgoingMessag
     text = render_sms(context)
     send_sms(address, text)
     return OutgoingMessage(channel, address, context.kind, None, text, context.tracking_url)
+
+
+def _send_whatsapp(
+    entry: store.NotificationEntry, address: str, context: MessageContext
+) -> OutgoingMessage:
+    from chalicelib.notify import whatsapp
+
+    config = settings()
+    assert config.whatsapp_phone_number_id  # the channel is used only when set
+    template = whatsapp.template_message(context, config.whatsapp_templates)
+    message = whatsapp.meta_message(
+        address, template, whatsapp.callback_data(entry.order_id, entry.id)
+    )
+    message_id = whatsapp.send_whatsapp(
+        config.whatsapp_phone_number_id, config.whatsapp_meta_api_version, message
+    )
+    text = f"[{template.name} · {template.language}] " + " | ".join(template.parameters)
+    return OutgoingMessage("whatsapp", address, context.kind, None, text,
+                           context.tracking_url, message_id or None)  # fmt: skip

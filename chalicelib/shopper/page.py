@@ -351,6 +351,7 @@ class PreferencesPage:
     email: bool | None  # None: no e-mail address on the order, nothing to choose
     sms: bool | None  # None: no phone number on the order
     saved: bool
+    whatsapp: bool | None = None  # None: no phone, or the shop has no WhatsApp
 
 
 def render_preferences(locale: Locale, config: Settings, token: str, page: PreferencesPage) -> str:

@@ -194,6 +194,7 @@ PHRASES: dict[str, dict[Locale, str]] = {
     },
     "preference_email": {"tr": "E-posta ile haber ver", "en": "E-mail me updates"},
     "preference_sms": {"tr": "SMS ile haber ver", "en": "Text me updates (SMS)"},
+    "preference_whatsapp": {"tr": "WhatsApp'tan haber ver", "en": "Send me updates on WhatsApp"},
     "preferences_none": {
         "tr": "Bu sipariş için kayıtlı bir e-posta adresi ya da telefon numarası yok.",
         "en": "There is no e-mail address or phone number on file for this order.",

@@ -173,7 +173,9 @@ def rating_from_form(fields: dict[str, list[str]]) -> dict[str, Any]:
 def preferences_from_form(fields: dict[str, list[str]]) -> dict[str, bool]:
     """An unticked checkbox sends nothing, so the form names the channels it showed."""
     shown = set(fields.get("shown", []))
-    return {channel: channel in fields for channel in ("email", "sms") if channel in shown}
+    return {
+        channel: channel in fields for channel in ("email", "sms", "whatsapp") if channel in shown
+    }
 
 
 # --- pages -------------------------------------------------------------------------
@@ -213,6 +215,10 @@ def preferences_page_response(token: str, request: Request) -> Response:
     page = PreferencesPage(
         email=current.email if current.has_email else None,
         sms=current.sms if current.has_phone else None,
+        # WhatsApp only where the shop has it set up and the order has a phone.
+        whatsapp=(
+            current.whatsapp if current.has_phone and settings().whatsapp_phone_number_id else None
+        ),
         saved=query_param(request, "saved") == "1",
     )
     locale = record_locale(request, record)

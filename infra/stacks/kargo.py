@@ -41,6 +41,7 @@ from infra.settings import (
     POLL_REQUESTS,
     POLLER,
     SCANNER,
+    WHATSAPP_RECEIPTS,
     StageSettings,
 )
 from infra.stacks import gateway_responses, poller
@@ -137,6 +138,10 @@ class KargoStack(cdk.Stack):
             visibility_seconds=MERCHANT_DELIVERY_VISIBILITY_SECONDS,
             dead_letter_queue=self.merchant_dead_letter_queue,
         )
+        # WhatsApp receipts that failed every retry of their asynchronous invocation.
+        self.whatsapp_receipts_dlq = self._queue(
+            "WhatsappReceiptsDeadLetterQueue", f"{prefix}-whatsapp-receipts-dlq"
+        )
         self.event_bus = events.EventBus(self, "EventBus", event_bus_name=settings.event_bus_name)
         self.secret = secretsmanager.Secret(
             self,
@@ -171,6 +176,7 @@ class KargoStack(cdk.Stack):
         gateway_responses.apply(self.chalice.get_resource("RestAPI"))
         self.alarm_topic = self._alarms(prefix)
         self.poller.wire(self, self.alarm_topic)
+        self._whatsapp_receipts(prefix)
         self._outputs()
 
     # -- data -----------------------------------------------------------------------------
@@ -371,6 +377,7 @@ class KargoStack(cdk.Stack):
                 send("QueueMerchantWebhooks", self.merchant_queue),
                 send_email,
                 send_sms,
+                *self._send_whatsapp(),
                 iam.PolicyStatement(
                     sid="PublishEvents",
                     actions=["events:PutEvents"],
@@ -383,6 +390,7 @@ class KargoStack(cdk.Stack):
                 items("GetItem", "PutItem", "UpdateItem", "ConditionCheckItem"),
                 query([f"{table_arn}/index/by_due"]),
                 send_sms,  # SMS held over quiet hours go out from the scan at 09:00
+                *self._send_whatsapp(),  # and WhatsApp messages held likewise
                 *common,
             ]
         if logical_id == MERCHANT_DELIVERY:
@@ -396,6 +404,14 @@ class KargoStack(cdk.Stack):
             ]
         if logical_id in (POLLER, POLL_REQUESTS):
             return self.poller.policy(self, logical_id, common)
+        if logical_id == WHATSAPP_RECEIPTS:
+            return [
+                # Receipts move log entries; a failure claims and sends the fallback SMS.
+                items("GetItem", "PutItem", "UpdateItem"),
+                send_sms,
+                send("DeadLetterReceipts", self.whatsapp_receipts_dlq),
+                *common,
+            ]
         raise ValueError(f"no policy for {logical_id}")
 
     # -- the Chalice app ------------------------------------------------------------------
@@ -416,6 +432,8 @@ class KargoStack(cdk.Stack):
             # .chalice/config.json sets `disabled` for moto; in AWS the SDK default applies.
             "AWS_ACCOUNT_ID_ENDPOINT_MODE": "preferred",
         }
+        if settings.whatsapp_phone_number_id:
+            environment["KARGO_WHATSAPP_PHONE_NUMBER_ID"] = settings.whatsapp_phone_number_id
         stage_config: dict[str, Any] = {
             "api_gateway_stage": API_STAGE,
             # Roles are made above, one per function; Chalice only references them.
@@ -645,6 +663,101 @@ class KargoStack(cdk.Stack):
         )
         return topic
 
+    # -- WhatsApp (AWS End User Messaging Social) ------------------------------------------
+
+    def _send_whatsapp(self) -> list[iam.PolicyStatement]:
+        """SendWhatsAppMessage through the stage's one sender, when it has one."""
+        phone_number_id = self.settings.whatsapp_phone_number_id
+        if not phone_number_id:
+            return []
+        return [
+            iam.PolicyStatement(
+                sid="SendWhatsApp",
+                actions=["social-messaging:SendWhatsAppMessage"],
+                resources=[
+                    whatsapp_phone_number_arn(
+                        phone_number_id, self.partition, self.region, self.account
+                    )
+                ],
+            )
+        ]
+
+    def _whatsapp_receipts(self, prefix: str) -> None:
+        """The topic the WhatsApp Business Account reports its events to (set it as the
+        account's event destination), feeding the receipts function; failures of that
+        function land in its dead-letter queue and raise alarms."""
+        if WHATSAPP_RECEIPTS not in self.functions:
+            return
+        topic = sns.Topic(
+            self, "WhatsappEventsTopic", topic_name=f"{prefix}-whatsapp-events", enforce_ssl=True
+        )
+        # AWS End User Messaging Social publishes the account's events to the topic.
+        topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="SocialMessagingPublishes",
+                actions=["sns:Publish"],
+                principals=[iam.ServicePrincipal("social-messaging.amazonaws.com")],
+                resources=[topic.topic_arn],
+                conditions={"StringEquals": {"aws:SourceAccount": self.account}},
+            )
+        )
+        function = self.chalice.get_resource(WHATSAPP_RECEIPTS)
+        function.add_property_override(
+            "DeadLetterQueue", {"Type": "SQS", "TargetArn": self.whatsapp_receipts_dlq.queue_arn}
+        )
+        function_arn = function.get_att("Arn").to_string()
+        lambda_.CfnPermission(
+            self,
+            "WhatsappEventsInvoke",
+            action="lambda:InvokeFunction",
+            function_name=function_arn,
+            principal="sns.amazonaws.com",
+            source_arn=topic.topic_arn,
+        )
+        sns.Subscription(
+            self,
+            "WhatsappEventsSubscription",
+            topic=topic,
+            endpoint=function_arn,
+            protocol=sns.SubscriptionProtocol.LAMBDA,
+        )
+        five_minutes = cdk.Duration.minutes(5)
+        action = cloudwatch_actions.SnsAction(self.alarm_topic)
+        for name, description, metric in (
+            (
+                "whatsapp-receipts-errors",
+                "The WhatsApp receipts function failed; Lambda retries, then dead-letters.",
+                cloudwatch.Metric(
+                    namespace="AWS/Lambda",
+                    metric_name="Errors",
+                    dimensions_map={"FunctionName": self.settings.function_name(WHATSAPP_RECEIPTS)},
+                    statistic="Sum",
+                    period=five_minutes,
+                ),
+            ),
+            (
+                "whatsapp-receipts-dlq-not-empty",
+                "WhatsApp receipts were dead-lettered: delivery states are behind.",
+                self.whatsapp_receipts_dlq.metric_approximate_number_of_messages_visible(
+                    period=five_minutes, statistic="Maximum"
+                ),
+            ),
+        ):
+            alarm = cloudwatch.Alarm(
+                self,
+                name,
+                alarm_name=f"{prefix}-{name}",
+                alarm_description=description,
+                metric=metric,
+                threshold=1,
+                evaluation_periods=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+            alarm.add_alarm_action(action)
+            alarm.add_ok_action(action)
+        cdk.CfnOutput(self, "WhatsappEventsTopicArn", value=topic.topic_arn)
+
     def _outputs(self) -> None:
         for name, value in (
             ("TableName", self.table.table_name),
@@ -676,6 +789,17 @@ class QueueFailureDestination:
         self, target: lambda_.IEventSourceMapping, target_handler: lambda_.IFunction
     ) -> lambda_.DlqDestinationConfig:
         return lambda_.DlqDestinationConfig(destination=self.queue.queue_arn)
+
+
+def whatsapp_phone_number_arn(
+    phone_number_id: str, partition: str, region: str, account: str
+) -> str:
+    """`phone-number-id-<id>` (what SendWhatsAppMessage takes) -> the IAM resource ARN
+    `arn:...:social-messaging:<region>:<account>:phone-number-id/<id>`; an ARN stays."""
+    if phone_number_id.startswith("arn:"):
+        return phone_number_id
+    bare = phone_number_id.removeprefix("phone-number-id-")
+    return f"arn:{partition}:social-messaging:{region}:{account}:phone-number-id/{bare}"
 
 
 def _declared_functions(chalice: Chalice) -> list[str]:

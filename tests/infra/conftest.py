@@ -19,6 +19,7 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STAGE = "prod"
+WHATSAPP_PHONE_NUMBER_ID = "phone-number-id-0123456789abcdef0123456789abcdef"
 NO_NODE = "node is not installed: aws-cdk-lib runs on jsii, which needs node to synthesize"
 
 
@@ -41,6 +42,8 @@ def cloud_assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
         **os.environ,
         "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION") or "eu-central-1",
         "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+        # A stage with WhatsApp: its send permission and receipts are checked too.
+        "KARGO_WHATSAPP_PHONE_NUMBER_ID": WHATSAPP_PHONE_NUMBER_ID,
     }
     result = subprocess.run(
         [

@@ -405,7 +405,7 @@ def test_alarm(
     assert found["Namespace"] == namespace
     assert found["MetricName"] == metric
     assert dimension in {d["Name"] for d in found["Dimensions"]}
-    topic_id, _ = only(template_json, "AWS::SNS::Topic")
+    topic_id = logical_id(template_json, "AWS::SNS::Topic", "AlarmTopic")
     assert found["AlarmActions"] == [{"Ref": topic_id}]
     assert found["TreatMissingData"] == "notBreaching"
 
