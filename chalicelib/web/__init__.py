@@ -1,0 +1,2 @@
+"""The HTTP edge shared by the API, the shopper's page and the console: sessions,
+CSRF tokens, rate limits."""
