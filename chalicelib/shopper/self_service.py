@@ -20,7 +20,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chalicelib import store
 from chalicelib.api.models import CarrierSlug, Text, TrackingNumber
@@ -77,9 +77,6 @@ class ApproveReturnIn(BaseModel):
 
     carrier: CarrierSlug
     tracking_number: TrackingNumber
-
-
-StrictComment = Annotated[StrictStr | None, Field(max_length=COMMENT_MAX_LENGTH)]
 
 
 # --- what is stored, read together ---------------------------------------------------
@@ -169,7 +166,9 @@ def _status_of(records: dict[tuple[str, str], store.ShipmentRecord], key: tuple[
 
 
 def _parcel(document: dict[str, Any], token: str) -> dict[str, Any]:
-    entry = next((e for e in document["shipments"] if e["tracking_token"] == token), None)
+    entry: dict[str, Any] | None = next(
+        (e for e in document["shipments"] if e["tracking_token"] == token), None
+    )
     if entry is None:
         raise NotFound("Unknown tracking link.")
     return entry
