@@ -16,7 +16,7 @@ same; a lost race reads again and decides on what is true then.
 from __future__ import annotations
 
 import secrets
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -108,15 +108,24 @@ def _facts(
     return rules.order_facts(stored.document, (shipment_facts(records.get(k)) for k in keys))
 
 
-def actions_for(record: store.ShipmentRecord, now: datetime) -> list[str]:
+@dataclass(frozen=True)
+class SelfService:
+    """What the parcel's page offers now, and the requests that wait for the shop."""
+
+    actions: tuple[str, ...] = ()
+    cancellation_pending: bool = False
+    return_pending: bool = False
+
+
+def self_service_for(record: store.ShipmentRecord, now: datetime) -> SelfService:
     """The lookup's and the page's `actions` for the parcel behind a token."""
     registration = record.registration
     assert registration is not None
     if registration.return_id is not None:
-        return []
+        return SelfService()
     stored = store.load_order(registration.order_id)
     if stored is None:
-        return []
+        return SelfService()
     keys = _outbound_keys(stored.document)
     # Only an unshipped parcel can make the order cancellable: skip the other reads.
     others = (
@@ -133,15 +142,19 @@ def actions_for(record: store.ShipmentRecord, now: datetime) -> list[str]:
     )
     order = rules.order_facts(stored.document, shipments)
     config = settings()
-    return list(
-        rules.allowed_actions(
-            order,
-            shipment_facts(record),
-            registration.token,
-            mode=config.self_cancel,  # type: ignore[arg-type]  # validated in config
-            window_days=config.return_window_days,
-            now=now,
-        )
+    actions = rules.allowed_actions(
+        order,
+        shipment_facts(record),
+        registration.token,
+        mode=config.self_cancel,  # type: ignore[arg-type]  # validated in config
+        window_days=config.return_window_days,
+        now=now,
+    )
+    return SelfService(
+        actions=tuple(actions),
+        cancellation_pending=not order.cancelled
+        and rules.pending_cancellation(order.requests) is not None,
+        return_pending=rules.open_return_request(order.requests, registration.token) is not None,
     )
 
 
