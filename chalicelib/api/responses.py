@@ -42,6 +42,7 @@ ErrorCode = Literal[
     "payload_too_large",
     "unsupported_media_type",
     "internal_error",
+    "rate_limited",
 ]
 
 
