@@ -269,6 +269,7 @@ def test_desktop_english_return_request(
     assert page.locator("form[action$=cancel]").count() == 0  # delivered: nothing to cancel
     page.screenshot(path=str(ARTIFACTS / "desktop-en-self-service.png"), full_page=True)
 
+    page.locator("summary", has_text="Ask for a return").click()  # a disclosure, no script
     page.get_by_label("Wrong size").check()
     page.get_by_label("An exchange").check()
     page.locator("#return-comment").fill("One size too big")
