@@ -211,7 +211,7 @@ def unsubscribe(token: str) -> Response:
 def preferences_page(token: str) -> Response:
     from chalicelib.shopper.web import preferences_page_response
 
-    return preferences_page_response(token, current_request())
+    return preferences_page_response(token, current_request(), utc_now())
 
 
 @app.route("/track/{token}/feedback", methods=["POST"], content_types=ANY_CONTENT)

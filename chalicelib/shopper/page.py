@@ -387,7 +387,9 @@ class PreferencesPage:
     saved: bool
 
 
-def render_preferences(locale: Locale, config: Settings, token: str, page: PreferencesPage) -> str:
+def render_preferences(
+    locale: Locale, config: Settings, token: str, page: PreferencesPage, csrf: str = ""
+) -> str:
     return _render(
         "preferences.html.j2",
         locale,
@@ -395,4 +397,5 @@ def render_preferences(locale: Locale, config: Settings, token: str, page: Prefe
         texts.phrase("preferences", locale),
         token=token,
         page=page,
+        csrf=csrf,
     )

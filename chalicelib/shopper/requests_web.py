@@ -35,7 +35,8 @@ from chalicelib.store import ShipmentRecord
 from chalicelib.tracking import find_tracked_shipment
 from chalicelib.web.form_tokens import form_token, valid_form_token
 
-PURPOSES = ("cancel", "return", "issue")
+# Every form on the tracking page; the settings page's form is `preferences`.
+PURPOSES = ("cancel", "return", "issue", "feedback")
 
 
 def self_service_page(record: ShipmentRecord, locale: Locale, now: datetime) -> SelfServicePage:
@@ -110,7 +111,7 @@ def _form(
     back = f"../../t/{token}?lang={locale}"
     given = first(fields, "csrf")
     if not valid_form_token(settings().form_secret, token, purpose, given, now):
-        return _notice(locale, "form_expired", back, 403)
+        return _notice(locale, "form_expired", back, 403)  # a forged or stale form
     return form_action(record, fields, locale, back, now)
 
 

@@ -52,6 +52,7 @@ from chalicelib.shopper.page import (
 )
 from chalicelib.store import ShipmentRecord
 from chalicelib.tracking import find_tracked_shipment
+from chalicelib.web.form_tokens import form_token, valid_form_token
 from chalicelib.web.ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
@@ -218,7 +219,7 @@ def unsubscribe_response(token: str, request: Request) -> Response:
 
 
 @html_errors
-def preferences_page_response(token: str, request: Request) -> Response:
+def preferences_page_response(token: str, request: Request, now: datetime) -> Response:
     record = find_tracked_shipment(token)
     current = channels(record)
     page = PreferencesPage(
@@ -227,10 +228,22 @@ def preferences_page_response(token: str, request: Request) -> Response:
         saved=query_param(request, "saved") == "1",
     )
     locale = record_locale(request, record)
-    return html_response(render_preferences(locale, settings(), token, page))
+    csrf = form_token(settings().form_secret, token, "preferences", now)
+    return html_response(render_preferences(locale, settings(), token, page, csrf))
 
 
 # --- feedback and preferences: JSON or form ----------------------------------------
+
+
+def _csrf_ok(token: str, purpose: str, fields: dict[str, list[str]], now: datetime) -> bool:
+    """A form post carries the token its page was rendered with (JSON needs none:
+    a browser cannot send JSON across sites without the page's consent)."""
+    return valid_form_token(settings().form_secret, token, purpose, first(fields, "csrf"), now)
+
+
+def _form_expired(locale: Locale, back: str) -> Response:
+    notice = render_notice(locale, settings(), "form_expired", "form_expired_text", back)
+    return html_response(notice, 403)
 
 
 def feedback_response(token: str, request: Request, now: datetime) -> Response:
@@ -249,6 +262,8 @@ def _feedback_form(token: str, request: Request, raw: bytes, now: datetime) -> R
     record = find_tracked_shipment(token)
     locale = record_locale(request, record, first(fields, "lang"))
     back = f"../../t/{token}?lang={locale}"
+    if not _csrf_ok(token, "feedback", fields, now):
+        return _form_expired(locale, back)
     try:
         rating = validate(FeedbackIn, rating_from_form(fields))
     except ValidationFailed:
@@ -274,6 +289,8 @@ def _preferences_form(token: str, request: Request, raw: bytes, now: datetime) -
     record = find_tracked_shipment(token)
     locale = record_locale(request, record, first(fields, "lang"))
     back = f"../../t/{token}/preferences?lang={locale}"
+    if not _csrf_ok(token, "preferences", fields, now):
+        return _form_expired(locale, back)
     try:
         change = validate(PreferencesIn, preferences_from_form(fields))
     except ValidationFailed:

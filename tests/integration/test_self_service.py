@@ -354,3 +354,14 @@ def test_shopper_posts_are_rate_limited_per_token(kargo: Kargo) -> None:
         assert form.status_code == 429 and "Retry-After" in form.headers
         # Another parcel's budget is its own.
         assert shopper_post(kargo, other, "issues", {"kind": "other"}).status_code == 201
+
+
+def test_a_forged_rating_form_is_refused(kargo: Kargo) -> None:
+    token = shipment_in_state(kargo, "delivered")
+    forged = post_form(kargo, f"/track/{token}/feedback", {"score": "1", "csrf": "x"})
+    assert forged.status_code == 403
+    assert "This form has expired" in forged.body.decode() or "süresi doldu" in forged.body.decode()
+    kargo.settle()
+    assert not [n for n in notifications(kargo) if n["kind"] == "complaint"]
+    taken = post_form(kargo, f"/track/{token}/feedback", {"score": "5"})  # with the page's token
+    assert taken.status_code == 303
