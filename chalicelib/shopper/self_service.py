@@ -128,15 +128,14 @@ def self_service_for(record: store.ShipmentRecord, now: datetime) -> SelfService
         return SelfService()
     keys = _outbound_keys(stored.document)
     # Only an unshipped parcel can make the order cancellable: skip the other reads.
-    others = (
-        store.load_shipments([k for k in keys if k != record.key])
-        if record.state.status in rules.CANCELLABLE
-        else {}
-    )
+    unshipped = record.state.status in rules.CANCELLABLE
+    others = store.load_shipments([k for k in keys if k != record.key]) if unshipped else {}
     records = {**others, record.key: record}
+    # Not read (this parcel has left, so the order is not cancellable anyway): a
+    # stand-in that says so; read but without carrier news: pending.
     shipments = (
         shipment_facts(records.get(k))
-        if k in records
+        if unshipped or k == record.key
         else rules.ShipmentFacts(Status.IN_TRANSIT, None)
         for k in keys
     )

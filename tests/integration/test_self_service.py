@@ -365,3 +365,16 @@ def test_a_forged_rating_form_is_refused(kargo: Kargo) -> None:
     assert not [n for n in notifications(kargo) if n["kind"] == "complaint"]
     taken = post_form(kargo, f"/track/{token}/feedback", {"score": "5"})  # with the page's token
     assert taken.status_code == 303
+
+
+def test_one_parcel_picked_up_means_no_cancel_from_any_link(kargo: Kargo) -> None:
+    order = order_payload()
+    order["shipments"].append({"carrier": "aras", "tracking_number": "AR99887766"})
+    tokens = [s["tracking_token"] for s in kargo.register(order)["shipments"]]
+    assert all("cancel" in body_of(kargo.track(t))["actions"] for t in tokens)
+    update = carrier_update(TRACKING, ("in_transit", "2026-11-21T10:00:00+03:00"))
+    assert kargo.webhook(update).status_code == 202
+    kargo.settle()
+    assert not any("cancel" in body_of(kargo.track(t))["actions"] for t in tokens)
+    refused = shopper_post(kargo, tokens[1], "cancel", {})  # the unshipped parcel's link
+    assert refused.status_code == 409

@@ -4,6 +4,7 @@ allowed when, with the clock passed in."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from chalicelib.domain import requests as rules
 from chalicelib.domain.status import Status
@@ -17,9 +18,9 @@ def shipment(status: Status, rated: bool = False) -> rules.ShipmentFacts:
     return rules.ShipmentFacts(status, delivered, rated)
 
 
-def order(*statuses: Status, requests: tuple[dict[str, object], ...] = (), cancelled: bool = False
+def order(*statuses: Status, requests: tuple[dict[str, Any], ...] = (), cancelled: bool = False
           ) -> rules.OrderFacts:  # fmt: skip
-    return rules.OrderFacts(cancelled, requests, tuple(shipment(s) for s in statuses))  # type: ignore[arg-type]
+    return rules.OrderFacts(cancelled, requests, tuple(shipment(s) for s in statuses))
 
 
 def actions(facts: rules.OrderFacts, parcel: rules.ShipmentFacts, mode: rules.SelfCancel = "auto",
