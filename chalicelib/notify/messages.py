@@ -245,8 +245,8 @@ PHRASES: dict[str, Texts] = {
     "unsubscribe_link": {"tr": "buraya tıkla", "en": "click here"},
     "shop_reason": {"tr": "Mağazanın açıklaması: {reason}", "en": "The shop says: {reason}"},
     "decision_follow_up": {
-        "tr": "Sorun olduğunu düşünüyorsan bu e-postayı yanıtlayarak bize yazabilirsin.",
-        "en": "If you think something is wrong, reply to this e-mail and tell us.",
+        "tr": "Bir yanlışlık olduğunu düşünüyorsan bize yaz.",
+        "en": "If you think this is a mistake, get in touch.",
     },
     # SMS: a word before the one link.
     "sms_track": {"tr": "Takip", "en": "Track"},

@@ -141,7 +141,7 @@ def compose(context: MessageContext) -> Message:
     if kind == "refunded" and context.refund_amount and context.refund_currency:
         sms_parts.append(paragraphs[0])
     if kind in DECISION_KINDS:
-        sms_parts.append(phrase("shop_reason", locale, reason=context.reason or "—"))
+        sms_parts.append(_sentence(phrase("shop_reason", locale, reason=context.reason or "—")))
     if coupon:
         sms_parts.append(phrase("coupon_sentence", locale, coupon=coupon))
     # The SMS's one link is the tracking page (the rating form for a rating request).
