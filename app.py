@@ -175,7 +175,7 @@ def track(token: str) -> Response:
 
     request = current_request()
     view = tracking_view(
-        token, query_param(request, "lang"), request.headers.get("accept-language")
+        token, query_param(request, "lang"), request.headers.get("accept-language"), utc_now()
     )
     return json_response(view, headers={"Cache-Control": "private, no-store"})
 
@@ -189,7 +189,7 @@ def track(token: str) -> Response:
 def tracking_page(token: str) -> Response:
     from chalicelib.shopper.web import tracking_page_response
 
-    return tracking_page_response(token, current_request())
+    return tracking_page_response(token, current_request(), utc_now())
 
 
 @app.route("/t/{token}/unsubscribe", methods=["GET"], content_types=ANY_CONTENT)
@@ -213,7 +213,7 @@ def unsubscribe(token: str) -> Response:
 def preferences_page(token: str) -> Response:
     from chalicelib.shopper.web import preferences_page_response
 
-    return preferences_page_response(token, current_request())
+    return preferences_page_response(token, current_request(), utc_now())
 
 
 @app.route("/track/{token}/feedback", methods=["POST"], content_types=ANY_CONTENT)
@@ -229,7 +229,73 @@ def rate_delivery(token: str) -> Response:
 def set_notification_preferences(token: str) -> Response:
     from chalicelib.shopper.web import preferences_response
 
-    return preferences_response(token, current_request())
+    return preferences_response(token, current_request(), utc_now())
+
+
+# --- the shopper's self-service (chalicelib/shopper/self_service.py) ----------------
+
+
+@app.route("/track/{token}/cancel", methods=["POST"], content_types=ANY_CONTENT)
+@contract_errors
+def shopper_cancel(token: str) -> Response:
+    from chalicelib.shopper.requests_web import cancel_response
+
+    return cancel_response(token, current_request(), utc_now())
+
+
+@app.route("/track/{token}/return-request", methods=["POST"], content_types=ANY_CONTENT)
+@contract_errors
+def shopper_return_request(token: str) -> Response:
+    from chalicelib.shopper.requests_web import return_request_response
+
+    return return_request_response(token, current_request(), utc_now())
+
+
+@app.route("/track/{token}/issues", methods=["POST"], content_types=ANY_CONTENT)
+@contract_errors
+def shopper_issue(token: str) -> Response:
+    from chalicelib.shopper.requests_web import issue_response
+
+    return issue_response(token, current_request(), utc_now())
+
+
+@app.route("/orders/{order_id}/cancellation/decline", methods=["POST"], content_types=ANY_CONTENT)
+@contract_errors
+def decline_cancellation(order_id: str) -> Response:
+    from chalicelib.shopper.self_service import DeclineIn
+    from chalicelib.shopper.self_service import decline_cancellation as decline
+
+    require_merchant(current_request())
+    return json_response(decline(order_id, read_model(current_request(), DeclineIn), utc_now()))
+
+
+@app.route(
+    "/orders/{order_id}/return-requests/{request_id}/approve",
+    methods=["POST"],
+    content_types=ANY_CONTENT,
+)
+@contract_errors
+def approve_return_request(order_id: str, request_id: str) -> Response:
+    from chalicelib.shopper.self_service import ApproveReturnIn, approve_return
+
+    require_merchant(current_request())
+    approval = read_model(current_request(), ApproveReturnIn)
+    status, body = approve_return(order_id, request_id, approval, utc_now())
+    return json_response(body, status)
+
+
+@app.route(
+    "/orders/{order_id}/return-requests/{request_id}/decline",
+    methods=["POST"],
+    content_types=ANY_CONTENT,
+)
+@contract_errors
+def decline_return_request(order_id: str, request_id: str) -> Response:
+    from chalicelib.shopper.self_service import DeclineIn, decline_return
+
+    require_merchant(current_request())
+    decline = read_model(current_request(), DeclineIn)
+    return json_response(decline_return(order_id, request_id, decline, utc_now()))
 
 
 # --- the API described ----------------------------------------------------------

@@ -59,13 +59,20 @@ class RefundIn(BaseModel):
 # --- cancellation ------------------------------------------------------------------
 
 
-def cancel_order(order_id: str, now: datetime) -> dict[str, Any]:
+def cancel_order(
+    order_id: str, now: datetime, *, shopper_request: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Every shipment `cancelled` and the shopper told once, or 409 once anything shipped.
 
     The order document, every shipment and one order-wide outbox row change in one
     transaction, each guarded by the version read, so a carrier event landing
     meanwhile makes the whole cancel retry or refuse. Per-shipment changes feed the
-    shop's events; the shopper hears of the cancellation in one message per channel."""
+    shop's events; the shopper hears of the cancellation in one message per channel.
+
+    A cancellation the shopper asked for (`request` mode) is settled by this cancel;
+    `shopper_request` is the shopper's own (`auto` mode), recorded as granted."""
+    from chalicelib.shopper.self_service import settle_cancellation_requests
+
     for _ in range(5):
         stored = store.load_order(order_id)
         if stored is None:
@@ -78,7 +85,14 @@ def cancel_order(order_id: str, now: datetime) -> dict[str, Any]:
         if any(record.state.status not in CANCELLABLE for record in pending):
             raise Conflict("The order can no longer be cancelled: a shipment is on its way.")
         merges = [(record, _cancel(record, now)) for record in pending]
-        document = {**stored.document, "cancelled_at": format_utc(now)}
+        requests = [*stored.document.get("requests", [])]
+        if shopper_request is not None:
+            requests.append(shopper_request)
+        document = {
+            **stored.document,
+            "cancelled_at": format_utc(now),
+            "requests": settle_cancellation_requests(requests, now),
+        }
         try:
             store.save_order_cancellation(order_id, document, stored.version, merges, now)
         except store.ConcurrentUpdate:

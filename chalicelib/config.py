@@ -7,10 +7,11 @@ In AWS the deployed stack sets these (secrets come from Secrets Manager, see
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.timing import Timings
@@ -63,6 +64,10 @@ class Settings:
     whatsapp_phone_number_id: str | None = None
     whatsapp_templates: str = ""  # JSON {"<kind>" or "<kind>:<locale>": "template_name"}
     whatsapp_meta_api_version: str = "v20.0"
+    # The shopper's self-service (chalicelib/shopper/self_service.py).
+    self_cancel: str = "auto"  # auto | request | off
+    return_window_days: int = 14
+    form_secret: str = ""  # the key of the page's CSRF tokens
 
     @property
     def zone(self) -> ZoneInfo:
@@ -162,6 +167,7 @@ def load_settings() -> Settings:
         whatsapp_phone_number_id=_env("KARGO_WHATSAPP_PHONE_NUMBER_ID", "") or None,
         whatsapp_templates=_env("KARGO_WHATSAPP_TEMPLATES", ""),
         whatsapp_meta_api_version=_env("KARGO_WHATSAPP_META_API_VERSION", "v20.0"),
+        **self_service_settings(secret),
     )
 
 
@@ -179,6 +185,25 @@ def console_secret_from(configured: str, merchant_key: str) -> str:
     import hmac
 
     return hmac.new(merchant_key.encode(), b"kargo console sessions", hashlib.sha256).hexdigest()
+
+
+def self_service_settings(secret: Callable[[str, str], str]) -> dict[str, Any]:
+    """`KARGO_SELF_CANCEL` (auto | request | off; anything else: off, the safe side),
+    `KARGO_RETURN_WINDOW_DAYS`, and `KARGO_FORM_SECRET`, the key of the page's CSRF
+    tokens. Deployed without one, the key is derived from the merchant API key (a
+    secret already), never the public local default."""
+    import hashlib
+
+    mode = _env("KARGO_SELF_CANCEL", "auto").strip().lower()
+    form_secret = secret("KARGO_FORM_SECRET", "dev-form-secret")
+    if not form_secret:
+        api_key = _env("KARGO_MERCHANT_API_KEY", "")
+        form_secret = hashlib.sha256(f"kargo-forms\0{api_key}".encode()).hexdigest()
+    return {
+        "self_cancel": mode if mode in ("auto", "request", "off") else "off",
+        "return_window_days": max(0, int(_env("KARGO_RETURN_WINDOW_DAYS", "14"))),
+        "form_secret": form_secret,
+    }
 
 
 @cache

@@ -192,6 +192,11 @@ def order_view(order_id: str) -> dict[str, Any]:
             }
             for entry in returns
         ],
+        # The shopper's self-service (cancellation, return, issue) with its state.
+        "requests": [
+            {key: value for key, value in entry.items() if key != "token"}
+            for entry in document.get("requests", [])
+        ],
         **{key: document[key] for key in PLATFORM_ORDER_FIELDS if key in document},
     }
 

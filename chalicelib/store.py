@@ -366,22 +366,32 @@ def order_outbox_put(
     occurred_at: datetime,
     shipments: Sequence[Mapping[str, Any]],
     now: datetime,
+    *,
+    change_id: str | None = None,
+    notify_customer: bool = True,
+    status: str | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     """An outbox row about the whole order (`order_confirmed`, an order-wide
-    `cancelled`): one message per channel for the order, not one per shipment."""
+    `cancelled`, the shopper's requests and the shop's answers): one message per
+    channel for the order, not one per shipment. `extra` rides along (request ids,
+    reasons) for the messages and the shop's events."""
     first = shipments[0] if shipments else {}
-    change_id = f"{format_utc(occurred_at)}#{kind}"
+    change_id = change_id or f"{format_utc(occurred_at)}#{kind}"
+    if status is None:
+        status = Status.CANCELLED.value if kind == "cancelled" else Status.PENDING.value
     item = encode_item(
         {
+            **extra,
             "pk": order_pk(order_id),
             "sk": f"OUT#{change_id}",
             "record_type": "outbox",
             "order_wide": True,
             "change_id": change_id,
             "kind": kind,
-            "status": Status.CANCELLED.value if kind == "cancelled" else Status.PENDING.value,
+            "status": status,
             "occurred_at": format_utc(occurred_at),
-            "notify_customer": True,
+            "notify_customer": notify_customer,
             "order_id": order_id,
             # The first shipment names the row (the log's carrier and tracking number).
             "carrier": first.get("carrier"),
@@ -417,6 +427,46 @@ def save_order_cancellation(
         writes.append({"Put": _guarded_put(item, record.version)})
         if record.registration:
             writes += [{"Put": _outbox_put(merged, change, now)} for change in result.changes]
+    _transact(writes)
+
+
+def save_order_decision(
+    order_id: str,
+    document: dict[str, Any],
+    read_version: int,
+    outbox: Sequence[dict[str, Any]],
+    *,
+    unchanged_shipments: Sequence[ShipmentRecord] = (),
+    claim: tuple[tuple[str, str], Registration] | None = None,
+    now: datetime | None = None,
+) -> None:
+    """The shopper's self-service: the order document (guarded by its version) and
+    the outbox rows of one request or decision, in one transaction.
+
+    `unchanged_shipments` must still be at the version read (a carrier's pickup
+    landing meanwhile fails the write: the request is decided on what is true);
+    `claim` attaches a return shipment (an approved return request)."""
+    writes: list[dict[str, Any]] = [
+        {"Update": _order_document_update(order_id, document, read_version)}
+    ]
+    writes += [{"Put": put} for put in outbox]
+    for record in unchanged_shipments:
+        writes.append(
+            {
+                "ConditionCheck": {
+                    "TableName": _table(),
+                    "Key": _key(shipment_pk(*record.key), "STATE"),
+                    "ConditionExpression": "#version = :read_version",
+                    "ExpressionAttributeNames": {"#version": "version"},
+                    "ExpressionAttributeValues": {":read_version": {"N": str(record.version)}},
+                }
+            }
+        )
+    if claim is not None:
+        key, registration = claim
+        writes.append(
+            {"Update": _claim_shipment(key, registration, now or registration.registered_at)}
+        )
     _transact(writes)
 
 

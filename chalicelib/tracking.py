@@ -1,9 +1,12 @@
-"""Use case: the public tracking lookup. One DynamoDB read; no personal data
-beyond the customer's first name (CONTRACT.md section 6)."""
+"""Use case: the public tracking lookup. No personal data beyond the customer's
+first name (CONTRACT.md section 6). The shipment is one read; the order's
+`actions` (section 12) one more, and the order's other parcels only while this
+one has not left the shop (whether the order can still be cancelled)."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from chalicelib import store
@@ -36,8 +39,10 @@ def find_tracked_shipment(token: str) -> store.ShipmentRecord:
 
 
 def tracking_view(
-    token: str, query_lang: str | None, accept_language: str | None
+    token: str, query_lang: str | None, accept_language: str | None, now: datetime
 ) -> dict[str, Any]:
+    from chalicelib.shopper.self_service import self_service_for
+
     record = find_tracked_shipment(token)
     registration = record.registration
     assert registration is not None  # find_tracked_shipment guarantees it
@@ -55,4 +60,6 @@ def tracking_view(
         "updated_at": format_utc(updated),
         "customer_first_name": registration.first_name,
         "events": [event_view(event, locale) for event in state.events],
+        # What the shopper may do now (cancel, return, report_issue, rate).
+        "actions": list(self_service_for(record, now).actions),
     }

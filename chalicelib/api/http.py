@@ -50,7 +50,9 @@ def contract_errors(view: View) -> View:
         try:
             return view(*args, **kwargs)
         except KargoError as error:
-            return json_response(error.body(), error.status_code)
+            # `Retry-After` of a 429 (RateLimited.headers), and any other the error sets.
+            headers = error.headers() if hasattr(error, "headers") else None
+            return json_response(error.body(), error.status_code, headers)
         except Exception:
             logger.exception("unhandled error in a request")
             return json_response(KargoError().body(), 500)

@@ -420,6 +420,7 @@ def shopper_operations() -> list[Operation]:
         "404": error("`not_found`, the same for every unknown or malformed token.", html=True),
         "413": error("`payload_too_large`", html=True),
         "415": error("`unsupported_media_type`: neither JSON nor a form post."),
+        "429": error("`rate_limited`: too many posts for this link; see `Retry-After`.", html=True),
         "5XX": error("Something failed on Kargo's side.", html=True),
     }
     redirect = Answer(
@@ -477,6 +478,71 @@ def shopper_operations() -> list[Operation]:
             },
         ),
     ]
+
+
+def self_service_operations() -> list[Operation]:
+    """The shopper's self-service and the shop's answers."""
+    shopper_errors = {
+        "400": error("JSON: `invalid_json` or `validation_error`. Form: a page.", html=True),
+        "403": error("A form post without a valid CSRF token: a page.", html=True),
+        "404": error("`not_found`, the same for every unknown or malformed token.", html=True),
+        "409": error("`conflict`: not allowed now (after pickup, outside the window).", html=True),
+        "413": error("`payload_too_large`", html=True),
+        "415": error("`unsupported_media_type`: neither JSON nor a form post."),
+        "429": error("`rate_limited`: too many posts for this link; see `Retry-After`.", html=True),
+        "5XX": error("Something failed on Kargo's side.", html=True),
+    }
+    request_id = path_parameter("request_id", r"^rrq_[0-9a-f]{16}$", "rrq_0123456789abcdef",
+                                "A return request.")  # fmt: skip
+    decline = {
+        "200": ok("Declined; the shopper is told the reason.", "RequestDeclined"),
+        **BODY_ERRORS, **NOT_FOUND, **CONFLICT, **MERCHANT_ERRORS,
+    }  # fmt: skip
+    return [
+        Operation(
+            "post", "/track/{token}/cancel", "shopper_cancel", "shoppers",
+            "Cancel the order before pickup (or ask the shop to)",
+            "JSON, or a form post from the page (answered with a page).",
+            request_schema={"type": "object", "maxProperties": 0}, form=True,
+            parameters=(TOKEN,),
+            answers={"200": ok("Cancelled.", "CancelAnswer"),
+                     "202": ok("Asked; the shop decides.", "CancelAnswer"), **shopper_errors},
+        ),
+        Operation(
+            "post", "/track/{token}/return-request", "shopper_return_request", "shoppers",
+            "Ask for a return within the withdrawal period",
+            request_model="ReturnRequestIn", form=True, parameters=(TOKEN,),
+            answers={"201": ok("Asked.", "RequestCreated"),
+                     "200": ok("Asked before.", "RequestCreated"), **shopper_errors},
+        ),
+        Operation(
+            "post", "/track/{token}/issues", "shopper_issue", "shoppers",
+            "Report a damaged, missing or wrong item, or a parcel that never came",
+            request_model="IssueIn", form=True, parameters=(TOKEN,),
+            answers={"201": ok("Reported.", "IssueCreated"),
+                     "200": ok("Reported before.", "IssueCreated"), **shopper_errors},
+        ),
+        Operation(
+            "post", "/orders/{order_id}/cancellation/decline", "decline_cancellation",
+            "merchants", "Decline the shopper's cancellation request, with a reason",
+            merchant=True, request_model="DeclineIn", parameters=(ORDER_ID,), answers=decline,
+        ),
+        Operation(
+            "post", "/orders/{order_id}/return-requests/{request_id}/approve",
+            "approve_return_request", "merchants",
+            "Approve a return request: it becomes a tracked return",
+            merchant=True, request_model="ApproveReturnIn", parameters=(ORDER_ID, request_id),
+            answers={"201": ok("Approved.", "ReturnApproved"),
+                     "200": ok("Approved before.", "ReturnApproved"),
+                     **BODY_ERRORS, **NOT_FOUND, **CONFLICT, **MERCHANT_ERRORS},
+        ),
+        Operation(
+            "post", "/orders/{order_id}/return-requests/{request_id}/decline",
+            "decline_return_request", "merchants", "Decline a return request, with a reason",
+            merchant=True, request_model="DeclineIn", parameters=(ORDER_ID, request_id),
+            answers=decline,
+        ),
+    ]  # fmt: skip
 
 
 def page_operations() -> list[Operation]:
@@ -701,6 +767,7 @@ def operations() -> list[Operation]:
         *merchant_operations(),
         *poll_operations(),
         *shopper_operations(),
+        *self_service_operations(),
         *page_operations(),
         *meta_operations(),
         *console_operations(),
@@ -726,6 +793,10 @@ def model_classes() -> dict[str, tuple[type[Any], str]]:
         for model in (OrderIn, ShipmentIn, ReturnIn, RefundIn, FeedbackIn, PreferencesIn)
     }
     requests["GenericPayload"] = (GenericPayload, "validation")
+    from chalicelib.shopper.self_service import ApproveReturnIn, DeclineIn, IssueIn, ReturnRequestIn
+
+    for model in (ReturnRequestIn, IssueIn, DeclineIn, ApproveReturnIn):
+        requests[model.__name__] = (model, "validation")
     answers = {
         name: (model, "serialization")
         for name, model in vars(responses).items()

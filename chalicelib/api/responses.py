@@ -44,6 +44,7 @@ ErrorCode = Literal[
     "unsupported_media_type",
     "rate_limited",
     "internal_error",
+    "rate_limited",
 ]
 
 
@@ -173,6 +174,9 @@ class OrderView(View):
     created_at: UtcTime | None
     shipments: list[MerchantShipment]
     returns: list[MerchantReturn] = Field(default_factory=list)
+    requests: list[SelfServiceRequest] = Field(
+        default_factory=list, description="The shopper's cancellation, return and issue requests."
+    )
 
 
 class Notification(View):
@@ -238,8 +242,51 @@ class TrackingView(ClosedView):
     updated_at: UtcTime
     customer_first_name: str
     events: list[PublicEvent] = Field(description="Newest first.")
+    actions: list[Literal["cancel", "return", "report_issue", "rate"]] = Field(
+        default_factory=list, description="What the shopper may do now."
+    )
 
 
 class Thanks(ClosedView):
     thanks: Literal[True]
     review_url: str | None = Field(description="Where to leave a review (scores 4 and 5).")
+
+
+# --- the shopper's self-service -------------------------------------------------------
+
+
+class SelfServiceRequest(View):
+    request_id: str
+    type: Literal["cancellation", "return", "issue"]
+    state: Literal["requested", "cancelled", "declined", "approved", "reported"]
+    created_at: UtcTime
+
+
+class CancelAnswer(ClosedView):
+    status: Literal["cancelled", "requested"]
+
+
+class RequestCreated(ClosedView):
+    request_id: str
+    status: Literal["requested", "approved", "declined"]
+
+
+class IssueCreated(ClosedView):
+    issue_id: str
+
+
+class ReturnApproved(ClosedView):
+    request_id: str
+    status: Literal["approved"]
+    return_id: str
+    carrier: str
+    tracking_number: str
+    tracking_token: str
+    tracking_url: str
+
+
+class RequestDeclined(View):
+    request_id: str
+    status: Literal["declined"] | None = None
+    state: Literal["declined"] | None = None
+    reason: str | None = None

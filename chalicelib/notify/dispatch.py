@@ -71,7 +71,20 @@ EMAIL_ONLY_KINDS = frozenset({"feedback_request", "thank_you"})
 # Commercial electronic messages (İYS, Law 6563): only with the customer's consent.
 COMMERCIAL_KINDS = frozenset({"feedback_request", "thank_you"})
 # Kinds whose message must not show a shipment status.
-STATUSLESS_KINDS = frozenset({"refunded", "order_confirmed", "thank_you"})
+STATUSLESS_KINDS = frozenset(
+    {
+        "refunded",
+        "order_confirmed",
+        "thank_you",
+        "cancellation_declined",
+        "return_approved",
+        "return_declined",
+    }
+)
+# The shopper's self-service: what alerts the shop, and the shop's answers that
+# carry a reason for the shopper.
+REQUEST_ALERT_KINDS = frozenset({"cancellation_request", "return_request", "issue"})
+DECISION_KINDS = frozenset({"cancellation_declined", "return_approved", "return_declined"})
 COMPLAINT_SCORES = frozenset({1, 2})
 
 
@@ -173,6 +186,9 @@ def deliver_outbox_row(row: dict[str, Any], now: datetime) -> None:
     if row["kind"] == "feedback" and int(row.get("score") or 0) in COMPLAINT_SCORES:
         alert_shop_of_complaint(row, now)
         return
+    if row["kind"] in REQUEST_ALERT_KINDS:
+        alert_shop_of_request(row, now)
+        return
     if not row.get("notify_customer"):
         return
     stored = store.load_order(row["order_id"])
@@ -240,6 +256,7 @@ def _message_context(row: dict[str, Any], customer: dict[str, Any]) -> MessageCo
         coupon=config.thank_you_coupon if kind == "thank_you" else None,
         review_url=config.review_url if kind == "thank_you" else None,
         shipments=shipments,
+        reason=row.get("reason") if kind in DECISION_KINDS else None,
     )
 
 
@@ -402,6 +419,50 @@ def alert_shop_of_complaint(row: dict[str, Any], now: datetime) -> None:
                           email.subject, email.text, email.html, None)  # fmt: skip
         send_email(config.email_from, config.support_email, raw)
         return OutgoingMessage("merchant", config.support_email, "complaint", email.subject,
+                               email.text, alert.tracking_url)  # fmt: skip
+
+    _settle(entry, send)
+
+
+def alert_shop_of_request(row: dict[str, Any], now: datetime) -> None:
+    """A shopper's cancellation request, return request or problem report alerts the
+    shop (channel `merchant`), claimed once in the order's log like every message."""
+    config = settings()
+    kind = row["kind"]
+    entry = _log_entry(row, "merchant", "sending", None, now)
+    if not store.claim_notification(entry):
+        return
+    from chalicelib.notify.render import render_merchant_alert
+
+    facts = tuple(
+        (caption, str(row[field]))
+        for caption, field in (
+            ("request_id", "request_id"),
+            ("return_reason", "reason"),
+            ("resolution", "resolution"),
+            ("issue_kind", "issue_kind"),
+        )
+        if row.get(field)
+    )
+    alert = MerchantAlert(
+        kind=kind,
+        brand=config.brand_name,
+        order_id=row["order_id"],
+        carrier=row.get("carrier") or "",
+        tracking_number=row.get("tracking_number") or "",
+        tracking_url=config.tracking_url(row.get("tracking_token") or ""),
+        comment=row.get("comment") if kind != "cancellation_request" else None,
+        facts=facts,
+    )
+
+    def send() -> OutgoingMessage:
+        from chalicelib.notify.email import build_email, send_email
+
+        email = render_merchant_alert(alert)
+        raw = build_email(config.email_from, config.brand_name, config.support_email,
+                          email.subject, email.text, email.html, None)  # fmt: skip
+        send_email(config.email_from, config.support_email, raw)
+        return OutgoingMessage("merchant", config.support_email, kind, email.subject,
                                email.text, alert.tracking_url)  # fmt: skip
 
     _settle(entry, send)

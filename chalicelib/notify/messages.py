@@ -45,6 +45,15 @@ HEADLINES: dict[str, Texts] = {
     },
     "return_received": {"tr": "İaden bize ulaştı", "en": "We have received your return"},
     "refunded": {"tr": "Ödemen iade edildi", "en": "Your refund is on its way"},
+    "cancellation_declined": {
+        "tr": "İptal talebine mağazadan yanıt geldi",
+        "en": "The shop has answered your cancellation request",
+    },
+    "return_approved": {"tr": "İade talebin onaylandı", "en": "Your return has been approved"},
+    "return_declined": {
+        "tr": "İade talebine mağazadan yanıt geldi",
+        "en": "The shop has answered your return request",
+    },
 }
 
 # One change that is a new status and the start of a delay says both at once.
@@ -161,6 +170,20 @@ BODIES: dict[str, Texts] = {
         "tr": "{amount}, ödemeyi yaptığın yönteme iade edildi.",
         "en": "We have refunded {amount} to the payment method you used.",
     },
+    "cancellation_declined": {
+        "tr": "Siparişini iptal edemedik; siparişin hazırlanmaya devam ediyor.",
+        "en": "We could not cancel your order; it is still being prepared.",
+    },
+    "return_approved": {
+        "tr": "İade talebini onayladık. İade gönderinin yolculuğunu aşağıdaki bağlantıdan "
+        "takip edebilirsin; bize ulaşınca sana haber vereceğiz.",
+        "en": "We have approved your return. You can follow the return parcel with the link "
+        "below; we will let you know when it reaches us.",
+    },
+    "return_declined": {
+        "tr": "İade talebini bu kez kabul edemedik.",
+        "en": "We could not accept your return request this time.",
+    },
 }
 
 DELAY_EXPLANATIONS: dict[str, Texts] = {
@@ -220,6 +243,11 @@ PHRASES: dict[str, Texts] = {
         "en": "To stop e-mails about this order",
     },
     "unsubscribe_link": {"tr": "buraya tıkla", "en": "click here"},
+    "shop_reason": {"tr": "Mağazanın açıklaması: {reason}", "en": "The shop says: {reason}"},
+    "decision_follow_up": {
+        "tr": "Bir yanlışlık olduğunu düşünüyorsan bize yaz.",
+        "en": "If you think this is a mistake, get in touch.",
+    },
     # SMS: a word before the one link.
     "sms_track": {"tr": "Takip", "en": "Track"},
     "sms_details": {"tr": "Ayrıntılar", "en": "Details"},
@@ -253,7 +281,26 @@ ALERT_CAPTIONS: dict[str, Texts] = {
     "score": {"tr": "Puan", "en": "Score"},
     "comment": {"tr": "Yorum", "en": "Comment"},
     "tracking_page": {"tr": "Takip sayfası", "en": "Tracking page"},
+    "request_id": {"tr": "Talep", "en": "Request"},
+    "return_reason": {"tr": "Neden", "en": "Reason"},
+    "resolution": {"tr": "İstenen", "en": "Asks for"},
+    "issue_kind": {"tr": "Sorun", "en": "Problem"},
     "footer": {"tr": "gönderi takibi", "en": "shipment tracking"},
+}
+
+# The codes of the shopper's requests, written out for the shop's staff.
+ALERT_VALUES: dict[str, Texts] = {
+    "changed_mind": {"tr": "vazgeçti", "en": "changed their mind"},
+    "wrong_size": {"tr": "beden uymadı", "en": "wrong size"},
+    "damaged": {"tr": "hasarlı", "en": "damaged"},
+    "wrong_item": {"tr": "yanlış ürün", "en": "wrong item"},
+    "not_as_described": {"tr": "açıklamadaki gibi değil", "en": "not as described"},
+    "other": {"tr": "diğer", "en": "other"},
+    "refund": {"tr": "para iadesi", "en": "refund"},
+    "exchange": {"tr": "değişim", "en": "exchange"},
+    "store_credit": {"tr": "mağaza kredisi", "en": "store credit"},
+    "missing_item": {"tr": "eksik ürün", "en": "missing item"},
+    "not_received": {"tr": "teslim alınmadı", "en": "not received"},
 }
 
 

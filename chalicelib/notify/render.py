@@ -21,10 +21,21 @@ STATUS_KINDS = frozenset(status.value for status in NOTIFYING_STATUSES)
 # Kinds that are not about where a parcel is: no status, no estimate in them.
 # Every other kind (a status, "delayed", one added later) shows both.
 NO_STATUS_KINDS = frozenset(
-    {"order_confirmed", "feedback_request", "thank_you", "return_received", "refunded"}
+    {
+        "order_confirmed",
+        "feedback_request",
+        "thank_you",
+        "return_received",
+        "refunded",
+        "cancellation_declined",
+        "return_approved",
+        "return_declined",
+    }
 )
 # Kinds sent for a return the shopper sent back: the return parcel, never a status.
-RETURN_KINDS = frozenset({"return_received", "refunded"})
+RETURN_KINDS = frozenset({"return_received", "refunded", "return_approved"})
+# The shop's answers to the shopper's requests: the shop's reason is quoted.
+DECISION_KINDS = frozenset({"cancellation_declined", "return_declined"})
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,7 @@ class MessageContext:
     coupon: str | None = None  # thank_you: KARGO_THANK_YOU_COUPON
     review_url: str | None = None
     shipments: tuple[ShipmentLink, ...] = ()  # order-wide messages: every parcel's link
+    reason: str | None = None  # the shop's answer to a request: why (in its own words)
 
 
 @dataclass(frozen=True)
@@ -128,6 +140,8 @@ def compose(context: MessageContext) -> Message:
         sms_parts.append(delay_explanation(context.delay_reason, locale))
     if kind == "refunded" and context.refund_amount and context.refund_currency:
         sms_parts.append(paragraphs[0])
+    if kind in DECISION_KINDS:
+        sms_parts.append(_sentence(phrase("shop_reason", locale, reason=context.reason or "—")))
     if coupon:
         sms_parts.append(phrase("coupon_sentence", locale, coupon=coupon))
     # The SMS's one link is the tracking page (the rating form for a rating request).
@@ -193,6 +207,9 @@ def _paragraphs(context: MessageContext, carrier: str, parcels: int) -> tuple[st
     first = messages.body(kind, locale, carrier=carrier or context.brand)
     if first:
         lines.append(first)
+    if kind in DECISION_KINDS:
+        lines.append(phrase("shop_reason", locale, reason=context.reason or "—"))
+        lines.append(phrase("decision_follow_up", locale))
     if kind in STATUS_KINDS and context.delayed:
         lines.append(delay_explanation(context.delay_reason, locale))
         lines.append(phrase("delay_follow_up", locale))
@@ -289,6 +306,9 @@ class MerchantAlert:
     tracking_url: str
     score: int | None = None
     comment: str | None = None
+    # More rows: (caption key in ALERT_CAPTIONS, value; a code in ALERT_VALUES is
+    # written out in both languages).
+    facts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -320,6 +340,9 @@ def render_merchant_alert(alert: MerchantAlert) -> RenderedEmail:
     ]
     if alert.score is not None:
         rows.append(row("score", f"{alert.score}/5"))
+    for key, value in alert.facts:
+        words = messages.ALERT_VALUES.get(value)
+        rows.append(row(key, f"{words['tr']} / {words['en']}" if words else value))
     if alert.comment is not None or alert.kind == "complaint":
         rows.append(row("comment", alert.comment or "—"))
     values = {

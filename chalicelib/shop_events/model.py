@@ -21,9 +21,26 @@ EventType = Literal[
     "feedback.received",
     "return.received",
     "order.cancelled",
+    "cancellation.requested",
+    "return.requested",
+    "return.decided",
+    "issue.reported",
 ]
 # Outbox kinds that are messages to people, not news for the shop's systems.
-MESSAGE_ONLY_KINDS = frozenset({"order_confirmed", "feedback_request", "thank_you", "refunded"})
+MESSAGE_ONLY_KINDS = frozenset(
+    {"order_confirmed", "feedback_request", "thank_you", "refunded", "cancellation_declined"}
+)
+# The shopper's self-service (order-wide rows): the shop's event for each.
+REQUEST_EVENTS: dict[str, EventType] = {
+    "cancelled": "order.cancelled",
+    "cancellation_request": "cancellation.requested",
+    "return_request": "return.requested",
+    "return_approved": "return.decided",
+    "return_declined": "return.decided",
+    "issue": "issue.reported",
+}
+# What a request's event carries besides the order: never the shopper's comment.
+REQUEST_FIELDS = ("request_id", "reason", "resolution", "decision", "issue_kind")
 
 
 class EventData(BaseModel):
@@ -54,7 +71,7 @@ def event_type_for(row: dict[str, Any]) -> EventType | None:
     if kind in MESSAGE_ONLY_KINDS:
         return None
     if row.get("order_wide"):
-        return "order.cancelled" if kind == "cancelled" else None
+        return REQUEST_EVENTS.get(kind)
     if kind == "delayed":
         return "shipment.delayed"
     if kind == "feedback":
@@ -74,7 +91,8 @@ def event_from_outbox(row: dict[str, Any], now: datetime) -> KargoEvent | None:
     if event_type is None:
         return None
     token = row.get("tracking_token")
-    extra = {key: row[key] for key in ("score", "return_id") if row.get(key) is not None}
+    fields = ("score", "return_id", *REQUEST_FIELDS)
+    extra = {key: row[key] for key in fields if row.get(key) is not None}
     if row.get("order_wide"):
         extra["shipments"] = [
             {"carrier": entry["carrier"], "tracking_number": entry["tracking_number"]}

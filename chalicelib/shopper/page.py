@@ -87,6 +87,33 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class SelfServicePage:
+    """The forms the shopper may use now (and only those), each with its CSRF token,
+    and what already waits for the shop."""
+
+    cancel: bool = False
+    cancel_asks: bool = False  # `request` mode: the button asks the shop
+    return_form: bool = False
+    issue_form: bool = False
+    return_days: int = 14
+    return_reasons: tuple[Choice, ...] = ()
+    resolutions: tuple[Choice, ...] = ()
+    issue_kinds: tuple[Choice, ...] = ()
+    csrf: dict[str, str] | None = None  # purpose -> token
+    notes: tuple[str, ...] = ()  # "your cancellation request is with the shop"
+
+    @property
+    def shown(self) -> bool:
+        return self.cancel or self.return_form or self.issue_form or bool(self.notes)
+
+
+@dataclass(frozen=True)
 class TrackingPage:
     locale: Locale
     brand: str
@@ -110,6 +137,7 @@ class TrackingPage:
     tracking_number: str
     rating: Rating
     contact: Contact
+    self_service: SelfServicePage = SelfServicePage()
 
 
 # --- formatting --------------------------------------------------------------------
@@ -207,7 +235,12 @@ def contact_view(config: Settings, locale: Locale, tracking_number: str) -> Cont
     )
 
 
-def tracking_page(record: ShipmentRecord, locale: Locale, config: Settings) -> TrackingPage:
+def tracking_page(
+    record: ShipmentRecord,
+    locale: Locale,
+    config: Settings,
+    self_service: SelfServicePage | None = None,
+) -> TrackingPage:
     """Everything the page shows, worked out from the one stored shipment."""
     state, registration = record.state, record.registration
     assert registration is not None  # only registered shipments have tokens
@@ -260,6 +293,7 @@ def tracking_page(record: ShipmentRecord, locale: Locale, config: Settings) -> T
         tracking_number=state.tracking_number,
         rating=rating_view(record, locale, config),
         contact=contact_view(config, locale, state.tracking_number),
+        self_service=self_service or SelfServicePage(),
     )
 
 
@@ -354,7 +388,9 @@ class PreferencesPage:
     whatsapp: bool | None = None  # None: no phone, or the shop has no WhatsApp
 
 
-def render_preferences(locale: Locale, config: Settings, token: str, page: PreferencesPage) -> str:
+def render_preferences(
+    locale: Locale, config: Settings, token: str, page: PreferencesPage, csrf: str = ""
+) -> str:
     return _render(
         "preferences.html.j2",
         locale,
@@ -362,4 +398,5 @@ def render_preferences(locale: Locale, config: Settings, token: str, page: Prefe
         texts.phrase("preferences", locale),
         token=token,
         page=page,
+        csrf=csrf,
     )

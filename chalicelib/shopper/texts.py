@@ -172,9 +172,133 @@ PHRASES: dict[str, dict[Locale, str]] = {
         "tr": "Formda bir eksik var",
         "en": "Something is missing in the form",
     },
+    "bad_form_text": {
+        "tr": "Lütfen formdaki seçimleri yap. Açıklama en fazla 2000 karakter olabilir.",
+        "en": "Please make the choices in the form. Details can be up to 2000 characters.",
+    },
     "bad_score": {
         "tr": "Lütfen 1 ile 5 arasında bir puan seç. Yorum en fazla 2000 karakter olabilir.",
         "en": "Please choose a score from 1 to 5. Comments can be up to 2000 characters.",
+    },
+    # The shopper's self-service: the forms, and the honest answers after them.
+    "self_service": {"tr": "Siparişinle ilgili", "en": "About your order"},
+    "cancel_title": {"tr": "Siparişi iptal et", "en": "Cancel the order"},
+    "cancel_text": {
+        "tr": "Siparişin henüz kargoya verilmedi; istersen iptal edebilirsin.",
+        "en": "Your order has not been picked up yet; you can still cancel it.",
+    },
+    "cancel_request_text": {
+        "tr": "Siparişin henüz kargoya verilmedi; iptal talebini mağazaya iletebilirsin.",
+        "en": "Your order has not been picked up yet; you can ask the shop to cancel it.",
+    },
+    "cancel_button": {"tr": "Siparişi iptal et", "en": "Cancel my order"},
+    "cancel_request_button": {"tr": "İptal talebi gönder", "en": "Ask to cancel"},
+    "return_title": {"tr": "İade talebi", "en": "Ask for a return"},
+    "return_text": {
+        "tr": "Teslimattan sonraki {days} gün içinde iade isteyebilirsin.",
+        "en": "You can ask for a return within {days} days of delivery.",
+    },
+    "return_reason": {"tr": "İade nedeni", "en": "Why are you returning it?"},
+    "reason_changed_mind": {"tr": "Vazgeçtim", "en": "I changed my mind"},
+    "reason_wrong_size": {"tr": "Beden uymadı", "en": "Wrong size"},
+    "reason_damaged": {"tr": "Ürün hasarlı", "en": "It is damaged"},
+    "reason_wrong_item": {"tr": "Yanlış ürün geldi", "en": "I got the wrong item"},
+    "reason_not_as_described": {
+        "tr": "Ürün açıklamadaki gibi değil",
+        "en": "It is not as described",
+    },
+    "reason_other": {"tr": "Başka bir neden", "en": "Something else"},
+    "resolution": {"tr": "Ne istersin?", "en": "What would you like?"},
+    "resolution_refund": {"tr": "Para iadesi", "en": "A refund"},
+    "resolution_exchange": {"tr": "Değişim", "en": "An exchange"},
+    "resolution_store_credit": {"tr": "Mağaza kredisi", "en": "Store credit"},
+    "return_button": {"tr": "İade talebi gönder", "en": "Send return request"},
+    "issue_title": {"tr": "Bir sorun bildir", "en": "Report a problem"},
+    "issue_kind": {"tr": "Sorun ne?", "en": "What is wrong?"},
+    "issue_damaged": {"tr": "Ürün hasarlı geldi", "en": "It arrived damaged"},
+    "issue_missing_item": {"tr": "Pakette eksik ürün var", "en": "Something is missing"},
+    "issue_wrong_item": {"tr": "Yanlış ürün geldi", "en": "I got the wrong item"},
+    "issue_not_received": {
+        "tr": "Teslim edildi görünüyor ama bana ulaşmadı",
+        "en": "It says delivered, but it never came",
+    },
+    "issue_other": {"tr": "Başka bir sorun", "en": "Something else"},
+    "issue_button": {"tr": "Sorunu bildir", "en": "Report the problem"},
+    "details": {"tr": "Açıklama (isteğe bağlı)", "en": "Details (optional)"},
+    "comment_limit": {"tr": "En fazla {count} karakter.", "en": "Up to {count} characters."},
+    "cancelled_done": {"tr": "Siparişin iptal edildi", "en": "Your order has been cancelled"},
+    "cancelled_done_text": {
+        "tr": "Siparişin kargoya verilmeyecek. Sana bir de e-posta ile haber vereceğiz.",
+        "en": "Your order will not be shipped. We will confirm it by e-mail too.",
+    },
+    "cancel_requested": {
+        "tr": "İptal talebin alındı, mağaza yanıtlayacak",
+        "en": "We have your cancellation request; the shop will answer",
+    },
+    "cancel_requested_text": {
+        "tr": "Siparişin henüz iptal edilmedi. Mağaza talebini inceleyip sana yanıt verecek.",
+        "en": "Your order is not cancelled yet. The shop will look at your request and "
+        "get back to you.",
+    },
+    "cancel_too_late": {
+        "tr": "Siparişin artık iptal edilemiyor",
+        "en": "Your order can no longer be cancelled",
+    },
+    "cancel_too_late_text": {
+        "tr": "Siparişin kargoya verildi. Teslim aldıktan sonra iade isteyebilirsin.",
+        "en": "Your order has been picked up by the carrier. Once it arrives you can ask "
+        "for a return.",
+    },
+    "return_requested": {
+        "tr": "İade talebin alındı, mağaza yanıtlayacak",
+        "en": "We have your return request; the shop will answer",
+    },
+    "return_requested_text": {
+        "tr": "Ürünü henüz gönderme. Mağaza onaylarsa iade gönderisinin bilgilerini sana iletecek.",
+        "en": "Please don't send anything yet. If the shop approves, it will send you the "
+        "return shipment's details.",
+    },
+    "return_closed": {
+        "tr": "İade talebi şu an gönderilemiyor",
+        "en": "A return can't be requested right now",
+    },
+    "return_closed_text": {
+        "tr": "İade süresi geçmiş ya da bu gönderi için bekleyen bir talebin var. "
+        "Yardım için bize yaz.",
+        "en": "The return period is over, or a request for this parcel is waiting already. "
+        "Get in touch if you need help.",
+    },
+    "issue_reported": {
+        "tr": "Sorun bildirimin alındı, mağaza yanıtlayacak",
+        "en": "We have your report; the shop will get back to you",
+    },
+    "issue_reported_text": {
+        "tr": "Mağaza bildirimini inceleyip seninle iletişime geçecek.",
+        "en": "The shop will look into it and get in touch with you.",
+    },
+    "issue_refused": {
+        "tr": "Bu sorun şu an bildirilemiyor",
+        "en": "This problem can't be reported right now",
+    },
+    "issue_refused_text": {
+        "tr": "Kargo firması gönderinin teslim edildiğini bildirmeden önce bunu "
+        "bildiremezsin. Yardım için bize yaz.",
+        "en": "This can be reported once the carrier says the parcel was delivered. "
+        "Get in touch if you need help.",
+    },
+    "request_pending": {
+        "tr": "İptal talebin mağazaya iletildi; yanıt bekleniyor.",
+        "en": "Your cancellation request is with the shop, waiting for an answer.",
+    },
+    "form_expired": {"tr": "Bu formun süresi doldu", "en": "This form has expired"},
+    "form_expired_text": {
+        "tr": "Sayfayı yenileyip yeniden dene.",
+        "en": "Please reload the page and try again.",
+    },
+    "rate_limited": {"tr": "Çok fazla deneme", "en": "Too many attempts"},
+    "rate_limited_text": {
+        "tr": "Biraz bekleyip yeniden dene.",
+        "en": "Please wait a little and try again.",
     },
     "unsubscribe": {"tr": "E-posta bildirimlerini kapat", "en": "Stop e-mail updates"},
     "unsubscribe_text": {

@@ -39,6 +39,7 @@ from chalicelib.errors import (
 )
 from chalicelib.feedback import FeedbackIn, rate_shipment
 from chalicelib.preferences import PreferencesIn, channels, set_preferences, unsubscribe_email
+from chalicelib.shopper.limits import count_shopper_post
 from chalicelib.shopper.page import (
     PreferencesPage,
     content_security_policy,
@@ -51,6 +52,8 @@ from chalicelib.shopper.page import (
 )
 from chalicelib.store import ShipmentRecord
 from chalicelib.tracking import find_tracked_shipment
+from chalicelib.web.form_tokens import form_token, valid_form_token
+from chalicelib.web.ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +110,12 @@ def html_errors(view: HtmlView) -> HtmlView:
             return view(token, request, *args)
         except NotFound:
             return not_found_response(request)
+        except RateLimited as error:
+            locale = request_locale(request)
+            notice = render_notice(locale, settings(), "rate_limited", "rate_limited_text", None)
+            response = html_response(notice, error.status_code)
+            response.headers.update(error.headers())
+            return response
         except KargoError as error:
             notice = render_notice(request_locale(request), settings(), "error", "error_text", None)
             return html_response(notice, error.status_code)
@@ -182,9 +191,12 @@ def preferences_from_form(fields: dict[str, list[str]]) -> dict[str, bool]:
 
 
 @html_errors
-def tracking_page_response(token: str, request: Request) -> Response:
-    record = find_tracked_shipment(token)  # the page's one DynamoDB read
-    page = tracking_page(record, record_locale(request, record), settings())
+def tracking_page_response(token: str, request: Request, now: datetime) -> Response:
+    from chalicelib.shopper.requests_web import self_service_page
+
+    record = find_tracked_shipment(token)
+    locale = record_locale(request, record)
+    page = tracking_page(record, locale, settings(), self_service_page(record, locale, now))
     return html_response(render_tracking_page(page))
 
 
@@ -209,7 +221,7 @@ def unsubscribe_response(token: str, request: Request) -> Response:
 
 
 @html_errors
-def preferences_page_response(token: str, request: Request) -> Response:
+def preferences_page_response(token: str, request: Request, now: datetime) -> Response:
     record = find_tracked_shipment(token)
     current = channels(record)
     page = PreferencesPage(
@@ -222,26 +234,42 @@ def preferences_page_response(token: str, request: Request) -> Response:
         saved=query_param(request, "saved") == "1",
     )
     locale = record_locale(request, record)
-    return html_response(render_preferences(locale, settings(), token, page))
+    csrf = form_token(settings().form_secret, token, "preferences", now)
+    return html_response(render_preferences(locale, settings(), token, page, csrf))
 
 
 # --- feedback and preferences: JSON or form ----------------------------------------
+
+
+def _csrf_ok(token: str, purpose: str, fields: dict[str, list[str]], now: datetime) -> bool:
+    """A form post carries the token its page was rendered with (JSON needs none:
+    a browser cannot send JSON across sites without the page's consent)."""
+    return valid_form_token(settings().form_secret, token, purpose, first(fields, "csrf"), now)
+
+
+def _form_expired(locale: Locale, back: str) -> Response:
+    notice = render_notice(locale, settings(), "form_expired", "form_expired_text", back)
+    return html_response(notice, 403)
 
 
 def feedback_response(token: str, request: Request, now: datetime) -> Response:
     body = read_body(request)
     if body.is_form:
         return _feedback_form(token, request, body.raw, now)
+    count_shopper_post(token, now)
     rating = validate(FeedbackIn, parse_json(body.raw))
     return json_response(rate_shipment(find_tracked_shipment(token), rating, now))
 
 
 @html_errors
 def _feedback_form(token: str, request: Request, raw: bytes, now: datetime) -> Response:
+    count_shopper_post(token, now)
     fields = parse_form(raw)
     record = find_tracked_shipment(token)
     locale = record_locale(request, record, first(fields, "lang"))
     back = f"../../t/{token}?lang={locale}"
+    if not _csrf_ok(token, "feedback", fields, now):
+        return _form_expired(locale, back)
     try:
         rating = validate(FeedbackIn, rating_from_form(fields))
     except ValidationFailed:
@@ -251,20 +279,24 @@ def _feedback_form(token: str, request: Request, raw: bytes, now: datetime) -> R
     return redirect(f"{back}#rating")
 
 
-def preferences_response(token: str, request: Request) -> Response:
+def preferences_response(token: str, request: Request, now: datetime) -> Response:
     body = read_body(request)
     if body.is_form:
-        return _preferences_form(token, request, body.raw)
+        return _preferences_form(token, request, body.raw, now)
+    count_shopper_post(token, now)
     change = validate(PreferencesIn, parse_json(body.raw))
     return json_response(set_preferences(find_tracked_shipment(token), change))
 
 
 @html_errors
-def _preferences_form(token: str, request: Request, raw: bytes) -> Response:
+def _preferences_form(token: str, request: Request, raw: bytes, now: datetime) -> Response:
+    count_shopper_post(token, now)
     fields = parse_form(raw)
     record = find_tracked_shipment(token)
     locale = record_locale(request, record, first(fields, "lang"))
     back = f"../../t/{token}/preferences?lang={locale}"
+    if not _csrf_ok(token, "preferences", fields, now):
+        return _form_expired(locale, back)
     try:
         change = validate(PreferencesIn, preferences_from_form(fields))
     except ValidationFailed:

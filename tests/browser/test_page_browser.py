@@ -4,6 +4,7 @@ Screenshots land in tests/artifacts/ (git-ignored) for a person to look at."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tests.browser.conftest import ARTIFACTS, DESKTOP, LiveKargo
@@ -218,3 +219,70 @@ def test_phone_settings_and_unsubscribe(live: LiveKargo, browser_context: Any) -
     page.goto(f"{url}/preferences")
     assert not page.get_by_label("E-posta ile haber ver").is_checked()
     assert not page.get_by_label("SMS ile haber ver").is_checked()
+
+
+def test_phone_turkish_asks_to_cancel(
+    live: LiveKargo, browser_context: Any, monkeypatch: Any
+) -> None:
+    from chalicelib.config import reset_settings
+
+    monkeypatch.setenv("KARGO_SELF_CANCEL", "request")
+    reset_settings()
+    url = live.register(order_payload("2006", "YT200600700TR"))
+    page = turkish_page(browser_context)
+    page.goto(url)
+    section = page.locator("#self-service")
+    assert "Siparişi iptal et" in section.inner_text()
+    assert page.locator("form[action*=return-request]").count() == 0  # not delivered yet
+    page.screenshot(path=str(ARTIFACTS / "phone-tr-self-service.png"), full_page=True)
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="İptal talebi gönder").click()
+    assert page.locator("h1").inner_text() == "İptal talebin alındı, mağaza yanıtlayacak"
+    assert "Siparişin henüz iptal edilmedi" in page.locator("main").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "phone-tr-cancel-requested.png"), full_page=True)
+    live.kargo.settle()
+    alerts = [n for n in live.notifications("2006") if n["channel"] == "merchant"]
+    assert [(n["kind"], n["status"]) for n in alerts] == [("cancellation_request", "sent")]
+
+    page.get_by_role("link", name="Gönderi takibine dön").click()
+    assert "İptal talebin mağazaya iletildi" in page.locator("#self-service").inner_text()
+    assert page.get_by_role("button", name="İptal talebi gönder").count() == 0
+
+
+def test_desktop_english_return_request(
+    live: LiveKargo, browser_context: Any, monkeypatch: Any
+) -> None:
+    from chalicelib.config import reset_settings
+
+    # The browser runs on today's clock: a window wide enough for any test date.
+    monkeypatch.setenv("KARGO_RETURN_WINDOW_DAYS", "100000")
+    reset_settings()
+    customer = {"name": "Ayşe Yılmaz", "email": "ayse@example.com", "locale": "en"}
+    url = live.register(
+        order_payload("2007", "YT200700800TR", customer=customer, notifications={"email": True})
+    )
+    live.carrier_says(
+        journey(
+            "YT200700800TR",
+            event("delivered", "2026-11-24T14:05:00+03:00", "Delivered to the door", "İzmir"),
+        )
+    )
+    page = browser_context.new_page()
+    page.set_viewport_size(DESKTOP)
+    page.goto(url)
+    assert page.locator("form[action$=cancel]").count() == 0  # delivered: nothing to cancel
+    page.screenshot(path=str(ARTIFACTS / "desktop-en-self-service.png"), full_page=True)
+
+    page.locator("summary", has_text="Ask for a return").click()  # a disclosure, no script
+    page.get_by_label("Wrong size").check()
+    page.get_by_label("An exchange").check()
+    page.locator("#return-comment").fill("One size too big")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send return request").click()
+    assert page.locator("h1").inner_text() == "We have your return request; the shop will answer"
+    page.screenshot(path=str(ARTIFACTS / "desktop-en-return-requested.png"), full_page=True)
+    order = json.loads(live.kargo.merchant_get("/orders/2007").body)
+    assert [(r["type"], r["reason"], r["resolution"], r["comment"]) for r in order["requests"]] == [
+        ("return", "wrong_size", "exchange", "One size too big")
+    ]

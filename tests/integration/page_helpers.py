@@ -4,10 +4,14 @@ test needs to, walk a shipment to a state, post forms."""
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlencode
 
+from chalicelib.config import settings
+from chalicelib.web.form_tokens import form_token
 from tests.integration.conftest import Kargo, order_payload
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -128,7 +132,15 @@ def shipment_in_state(kargo: Kargo, state: str, order_id: str = "1001", **order:
 
 
 def post_form(kargo: Kargo, path: str, fields: dict[str, Any] | list[tuple[str, str]]) -> Any:
-    return kargo.client.http.post(path, body=urlencode(fields).encode(), headers=FORM)
+    """As the page would post it: with the CSRF token the page carries (unless the
+    test gives its own `csrf`)."""
+    pairs = list(fields.items()) if isinstance(fields, dict) else list(fields)
+    shape = re.fullmatch(r"/track/([A-Za-z0-9_-]+)/([a-z-]+)", path)
+    if shape and not any(name == "csrf" for name, _ in pairs):
+        purpose = {"return-request": "return", "issues": "issue"}.get(shape[2], shape[2])
+        token = form_token(settings().form_secret, shape[1], purpose, datetime.now(UTC))
+        pairs.append(("csrf", token))
+    return kargo.client.http.post(path, body=urlencode(pairs).encode(), headers=FORM)
 
 
 def post_json(kargo: Kargo, path: str, body: Any) -> Any:
