@@ -417,6 +417,7 @@ def merchant_operations() -> list[Operation]:
 def shopper_operations() -> list[Operation]:
     form_or_json_errors = {
         "400": error("JSON: `invalid_json` or `validation_error`. Form: a page.", html=True),
+        "403": error("A form post without a valid CSRF token: a page.", html=True),
         "404": error("`not_found`, the same for every unknown or malformed token.", html=True),
         "413": error("`payload_too_large`", html=True),
         "415": error("`unsupported_media_type`: neither JSON nor a form post."),
@@ -465,7 +466,7 @@ def shopper_operations() -> list[Operation]:
             "/track/{token}/preferences",
             "set_notification_preferences",
             "shoppers",
-            "Turn e-mail or SMS notifications on or off",
+            "Turn e-mail, SMS or WhatsApp notifications on or off",
             "JSON, or a form post from the page (answered with a 303 back to it).",
             request_model="PreferencesIn",
             form=True,
