@@ -89,3 +89,18 @@ def test_merchant_view_has_events_newest_first_with_raw_status(kargo: Kargo) -> 
     assert [e["status"] for e in shipment["events"]] == ["in_transit", "info_received"]
     assert shipment["events"][0]["carrier_status"] == "TRF"
     assert shipment["status"] == "in_transit"
+
+
+def test_tracking_numbers_are_one_shipment_however_they_are_spelt(kargo: Kargo) -> None:
+    created = kargo.register(order_payload(tracking="yt 4000-00001tr"))
+    assert created["shipments"][0]["tracking_number"] == "YT400000001TR"
+    # The carrier's own spelling reaches the order registered with the shop's.
+    kargo.webhook(carrier_update("YT400000001TR", ("in_transit", "2026-11-21T10:00:00+03:00")))
+    kargo.settle()
+    view = json.loads(kargo.merchant_get("/orders/1001").body)
+    assert view["shipments"][0]["status"] == "in_transit"
+    # Another order cannot claim the same parcel in another spelling.
+    other = kargo.post_json("/orders", order_payload(order_id="1002", tracking="YT400000001TR"))
+    assert other.status_code == 409
+    again = kargo.post_json("/orders", order_payload(order_id="1003", tracking="Yt-400000001-tR"))
+    assert again.status_code == 409
