@@ -26,6 +26,7 @@ from bench.coldstart import measure_cold_start
 from bench.cost import estimate
 from bench.latency import measure_lookup_latency
 from bench.polling import measure_polling, render_polling
+from bench.state_write import measure_state_write, render_state_write
 from bench.throughput import measure_throughput
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -92,6 +93,7 @@ def run(quick: bool, skip_latency: bool) -> dict[str, Any]:
         "poller: carrier calls, AWS calls, writes (moto + fake carriers)",
         lambda: measure_polling((60,) if quick else (60, 600)),
     )
+    results["state_write"] = _step("write units per state write", measure_state_write)
     results["cost"] = estimate(results["calls"])
     return results
 
@@ -160,7 +162,7 @@ def render(results: dict[str, Any]) -> str:
             ("GET /track/{token}, new connection each", lat["lookup_new_connection_ms"]),
             ("GET /track/{token}, kept-alive connection*", lat["lookup_ms"]),
             ("bare GetItem on the same moto server", lat["bare_getitem_ms"]),
-            ("bare Query on by_token (what lookup does)", lat["bare_query_ms"]),
+            ("opening the sealed token (lookup adds this)", lat["open_token_ms"]),
         )
         for label, row in rows:
             out.append(f"  {label:44}{row['p50']:>6.2f}ms{row['p99']:>7.2f}ms")
@@ -201,6 +203,8 @@ def render(results: dict[str, Any]) -> str:
     out.append(f"  not priced: {cost['not_priced']}")
     if "polling" in results:
         out += render_polling(results["polling"])
+    if "state_write" in results:
+        out += render_state_write(results["state_write"])
     return "\n".join(out)
 
 

@@ -56,6 +56,9 @@ class Settings:
     order_confirmation: bool = True
     thank_you_days: int = 7
     thank_you_coupon: str | None = None
+    # Tracking-token keys, newest first (chalicelib/tokens.py); empty: the token secret
+    # or, locally, the development key.
+    token_keys: tuple[str, ...] = ()
 
     @property
     def zone(self) -> ZoneInfo:
@@ -148,6 +151,7 @@ def load_settings() -> Settings:
         order_confirmation=_env("KARGO_ORDER_CONFIRMATION", "true").lower() not in FALSE_WORDS,
         thank_you_days=int(_env("KARGO_THANK_YOU_DAYS", "7")),
         thank_you_coupon=_env("KARGO_THANK_YOU_COUPON", "") or None,
+        token_keys=_csv(_env("KARGO_TOKEN_KEY", "")),
     )
 
 

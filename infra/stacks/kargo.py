@@ -155,6 +155,23 @@ class KargoStack(cdk.Stack):
             removal_policy=removal,
         )
 
+        # The tracking-token key (chalicelib/tokens.py), generated at the first deploy. Its
+        # own secret, as Secrets Manager generates one key per secret; rotate by setting
+        # "new,old" (the first seals, all open). Readable only where tokens are handled.
+        self.token_secret = secretsmanager.Secret(
+            self,
+            "TokenKey",
+            secret_name=f"kargo/{settings.stage}/token-key",
+            description="Kargo tracking-token keys: KARGO_TOKEN_KEY, newest first",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template=json.dumps({}),
+                generate_string_key="KARGO_TOKEN_KEY",
+                exclude_punctuation=True,
+                password_length=64,
+            ),
+            removal_policy=removal,
+        )
+
         self.poller = poller.PollerResources(self, prefix, removal)
         self.log_groups: dict[str, logs.CfnLogGroup] = {}
         self.roles: dict[str, iam.Role] = {}
@@ -190,11 +207,8 @@ class KargoStack(cdk.Stack):
             deletion_protection=self.settings.retain_data,
             removal_policy=removal,
         )
-        table.add_global_secondary_index(
-            index_name="by_token",
-            partition_key=dynamodb.Attribute(name="token", type=string),
-            projection_type=dynamodb.ProjectionType.ALL,
-        )
+        # No token index: a tracking token seals its shipment's key (chalicelib/tokens.py),
+        # so the lookup is one consistent GetItem and state writes copy into no index.
         # Sparse: only open shipments carry `due_shard`, so the scan reads only what is due.
         table.add_global_secondary_index(
             index_name="by_due",
@@ -272,7 +286,7 @@ class KargoStack(cdk.Stack):
     def _policy(self, logical_id: str) -> list[iam.PolicyStatement]:
         """What one function may do, and nothing else."""
         table_arn = self.table.table_arn
-        index_arns = [f"{table_arn}/index/{name}" for name in ("by_token", "by_due", "by_delay")]
+        index_arns = [f"{table_arn}/index/{name}" for name in ("by_due", "by_delay")]
 
         def items(*actions: str) -> iam.PolicyStatement:
             return iam.PolicyStatement(
@@ -326,7 +340,9 @@ class KargoStack(cdk.Stack):
             iam.PolicyStatement(
                 sid="ReadSecrets",
                 actions=["secretsmanager:GetSecretValue"],
-                resources=[self.secret.secret_arn],
+                resources=[self.secret.secret_arn]
+                # Minting (orders, returns, shop platforms' orders) and opening tokens.
+                + ([self.token_secret.secret_arn] if logical_id in (API_HANDLER, CONSUMER) else []),
             ),
         ]
         # TransactWriteItems has no IAM action of its own: each item in a transaction is
@@ -407,6 +423,7 @@ class KargoStack(cdk.Stack):
             "KARGO_MERCHANT_WEBHOOK_QUEUE_URL": self.merchant_queue.queue_url,
             "KARGO_MERCHANT_WEBHOOK_DLQ_URL": self.merchant_dead_letter_queue.queue_url,
             "KARGO_SECRETS_ARN": self.secret.secret_arn,
+            "KARGO_TOKEN_SECRET_ARN": self.token_secret.secret_arn,
             "KARGO_EVENT_BUS": self.event_bus.event_bus_name,
             "KARGO_PUBLIC_URL": settings.public_url,
             **poller.environment(self.poller),

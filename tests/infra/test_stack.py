@@ -118,8 +118,8 @@ def test_table_keys_billing_stream_ttl_and_recovery(template: Any) -> None:
 def test_table_global_secondary_indexes(template_json: dict[str, Any]) -> None:
     _, table = only(template_json, "AWS::DynamoDB::Table")
     indexes = {gsi["IndexName"]: gsi for gsi in table["Properties"]["GlobalSecondaryIndexes"]}
-    assert set(indexes) == {"by_token", "by_due", "by_delay", "by_poll"}
-    assert indexes["by_token"]["KeySchema"] == [{"AttributeName": "token", "KeyType": "HASH"}]
+    # No token index: a sealed token names its shipment, so the lookup is one GetItem.
+    assert set(indexes) == {"by_due", "by_delay", "by_poll"}
     assert indexes["by_due"]["KeySchema"] == [
         {"AttributeName": "due_shard", "KeyType": "HASH"},
         {"AttributeName": "due_at", "KeyType": "RANGE"},
@@ -129,13 +129,12 @@ def test_table_global_secondary_indexes(template_json: dict[str, Any]) -> None:
         {"AttributeName": "delay_since_key", "KeyType": "RANGE"},
     ]
     assert indexes["by_due"]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
-    assert indexes["by_token"]["Projection"] == {"ProjectionType": "ALL"}  # the one-read lookup
     assert indexes["by_delay"]["Projection"] == {"ProjectionType": "ALL"}
     types = {
         a["AttributeName"]: a["AttributeType"] for a in table["Properties"]["AttributeDefinitions"]
     }
     assert types == {
-        "pk": "S", "sk": "S", "token": "S", "due_shard": "S", "due_at": "S",
+        "pk": "S", "sk": "S", "due_shard": "S", "due_at": "S",
         "delay_list": "S", "delay_since_key": "S", "poll_part": "S", "poll_slot": "N",
     }  # fmt: skip
 
