@@ -273,4 +273,6 @@ def deliver_merchant_webhooks(event: dict[str, Any], context: Any) -> dict[str, 
 def scan_shipments(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.scan import scan_due_shipments
 
-    return scan_due_shipments(utc_now())
+    # Stop before the Lambda timeout; what is left stays due for the next run.
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return scan_due_shipments(utc_now(), remaining)

@@ -26,6 +26,7 @@ from bench.coldstart import measure_cold_start
 from bench.cost import estimate
 from bench.latency import measure_lookup_latency
 from bench.polling import measure_polling, render_polling
+from bench.scan import measure_scan, render_scan
 from bench.state_write import measure_state_write, render_state_write
 from bench.throughput import measure_throughput
 
@@ -94,6 +95,10 @@ def run(quick: bool, skip_latency: bool) -> dict[str, Any]:
         lambda: measure_polling((60,) if quick else (60, 600)),
     )
     results["state_write"] = _step("write units per state write", measure_state_write)
+    results["scan"] = _step(
+        "scan: due items per second, 8 ms per DynamoDB call",
+        lambda: measure_scan(800 if quick else 3_200),
+    )
     results["cost"] = estimate(results["calls"])
     return results
 
@@ -205,6 +210,8 @@ def render(results: dict[str, Any]) -> str:
         out += render_polling(results["polling"])
     if "state_write" in results:
         out += render_state_write(results["state_write"])
+    if "scan" in results:
+        out += render_scan(results["scan"])
     return "\n".join(out)
 
 

@@ -241,6 +241,26 @@ def get_raw_item(pk: str, sk: str) -> dict[str, Any] | None:
     return dict(item) if item else None
 
 
+def get_raw_items(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Many items by (pk, sk), read consistently, 100 per BatchGetItem: the scan's
+    keys-only index page costs one read call instead of one per item."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), 100):
+        pending: dict[str, Any] = {
+            _table(): {
+                "Keys": [_key(pk, sk) for pk, sk in unique[start : start + 100]],
+                "ConsistentRead": True,
+            }
+        }
+        while pending:
+            response = aws.dynamodb().batch_get_item(RequestItems=pending)
+            for item in response.get("Responses", {}).get(_table(), []):
+                found[(item["pk"]["S"], item["sk"]["S"])] = dict(item)
+            pending = dict(response.get("UnprocessedKeys") or {})
+    return found
+
+
 def load_shipment(carrier: str, tracking_number: str) -> ShipmentRecord | None:
     response = aws.dynamodb().get_item(
         TableName=_table(),

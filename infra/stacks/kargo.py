@@ -73,6 +73,9 @@ MAX_RECEIVES_BEFORE_DLQ = 5
 # One shop event per invocation: a slow shop endpoint (10 s timeout) holds up nothing else.
 MERCHANT_DELIVERY_TIMEOUT_SECONDS = 30
 MERCHANT_DELIVERY_VISIBILITY_SECONDS = 6 * MERCHANT_DELIVERY_TIMEOUT_SECONDS
+# The scan stops itself this long before the timeout (chalicelib/scan.py, the Lambda's
+# remaining time); what it did not reach stays due for the next run.
+SCAN_TIMEOUT_SECONDS = 120
 NOTIFIER_RETRY_ATTEMPTS = 5
 NOTIFIER_MAX_RECORD_AGE_HOURS = 6
 API_STAGE = "api"
@@ -125,6 +128,9 @@ class KargoStack(cdk.Stack):
         # max record age). It holds the shard and sequence range, not the records themselves;
         # the outbox rows stay in the table (docs/operations.md).
         self.notify_failures = self._queue("NotifyFailureQueue", f"{prefix}-notify-failures")
+        # Where Lambda records a scheduled scan run that failed (async invocation, on-failure
+        # destination). The items it missed stay due; the next run takes them up.
+        self.scan_failures = self._queue("ScanFailureQueue", f"{prefix}-scan-failures")
         # The shop's webhook deliveries: retries travel back through the queue with a delay;
         # after 24 hours the app dead-letters a delivery itself.
         self.merchant_dead_letter_queue = self._queue(
@@ -393,8 +399,9 @@ class KargoStack(cdk.Stack):
             ]
         if logical_id == SCANNER:
             return [
-                items("GetItem", "PutItem", "UpdateItem", "ConditionCheckItem"),
+                items("GetItem", "BatchGetItem", "PutItem", "UpdateItem", "ConditionCheckItem"),
                 query([f"{table_arn}/index/by_due"]),
+                send("RecordFailedRuns", self.scan_failures),
                 send_sms,  # SMS held over quiet hours go out from the scan at 09:00
                 *common,
             ]
@@ -467,6 +474,7 @@ class KargoStack(cdk.Stack):
                     "Environment.Variables.KARGO_PUBLIC_URL", execute_api_url
                 )
         chalice.get_resource(CONSUMER).add_property_override("Timeout", CONSUMER_TIMEOUT_SECONDS)
+        chalice.get_resource(SCANNER).add_property_override("Timeout", SCAN_TIMEOUT_SECONDS)
         if MERCHANT_DELIVERY in self.functions:
             chalice.get_resource(MERCHANT_DELIVERY).add_property_override(
                 "Timeout", MERCHANT_DELIVERY_TIMEOUT_SECONDS
@@ -522,6 +530,20 @@ class KargoStack(cdk.Stack):
             )
 
     def _schedule(self) -> None:
+        # A run that fails is recorded, not retried: the next scheduled run picks up every
+        # item still due, and two runs at once would only contend.
+        lambda_.CfnEventInvokeConfig(
+            self,
+            "ScanInvokeConfig",
+            function_name=self.chalice.get_resource(SCANNER).ref,
+            qualifier="$LATEST",
+            maximum_retry_attempts=0,
+            destination_config=lambda_.CfnEventInvokeConfig.DestinationConfigProperty(
+                on_failure=lambda_.CfnEventInvokeConfig.OnFailureProperty(
+                    destination=self.scan_failures.queue_arn
+                )
+            ),
+        )
         rule = events.Rule(
             self,
             "ScanSchedule",
@@ -609,6 +631,28 @@ class KargoStack(cdk.Stack):
             1,
         )
         alarm(
+            "scan-failures-not-empty",
+            "A scheduled scan run failed (docs/operations.md); its items wait for the next.",
+            self.scan_failures.metric_approximate_number_of_messages_visible(
+                period=five_minutes, statistic="Maximum"
+            ),
+            1,
+        )
+        alarm(
+            "scan-lagging",
+            "Due shipments waited over 15 minutes for the scan, three runs in a row: it is "
+            "not keeping up (raise its memory, or look for contention).",
+            cloudwatch.Metric(
+                namespace="Kargo",
+                metric_name="ScanLagSeconds",
+                dimensions_map={"function": "scan", "service": "kargo"},
+                statistic="Maximum",
+                period=five_minutes,
+            ),
+            15 * 60,
+            evaluation_periods=3,
+        )
+        alarm(
             "webhook-backlog",
             "Webhook deliveries wait over 15 minutes in the queue: the consumer is behind.",
             self.queue.metric_approximate_age_of_oldest_message(
@@ -665,6 +709,7 @@ class KargoStack(cdk.Stack):
             ("QueueUrl", self.queue.queue_url),
             ("DeadLetterQueueUrl", self.dead_letter_queue.queue_url),
             ("NotifyFailureQueueUrl", self.notify_failures.queue_url),
+            ("ScanFailureQueueUrl", self.scan_failures.queue_url),
             ("MerchantWebhookQueueUrl", self.merchant_queue.queue_url),
             ("MerchantWebhookDeadLetterQueueUrl", self.merchant_dead_letter_queue.queue_url),
             ("SecretArn", self.secret.secret_arn),

@@ -450,3 +450,43 @@ def test_outputs_give_operators_what_the_runbook_needs(template_json: dict[str, 
 def test_synthesis_leaves_no_packaging_output_in_the_repository(cloud_assembly: Any) -> None:
     assert not (REPO_ROOT / "chalice.out").exists()
     assert not (REPO_ROOT / "infra" / "chalice.out").exists()
+
+
+# -- ops at 10 million open shipments -------------------------------------------------------
+
+
+def test_a_failed_scan_run_is_recorded_not_retried(template_json: dict[str, Any]) -> None:
+    (config,) = resources(template_json, "AWS::Lambda::EventInvokeConfig").values()
+    properties = config["Properties"]
+    assert properties["FunctionName"] == {"Ref": "ScanShipments"}
+    assert properties["MaximumRetryAttempts"] == 0
+    destination = properties["DestinationConfig"]["OnFailure"]["Destination"]
+    queue_id = queue_ids(template_json)["kargo-prod-scan-failures"]
+    assert destination == {"Fn::GetAtt": [queue_id, "Arn"]}
+    assert props(template_json, "ScanShipments")["Timeout"] == 120
+    alarms = {
+        props(template_json, name)["AlarmName"]
+        for name in resources(template_json, "AWS::CloudWatch::Alarm")
+    }
+    assert {"kargo-prod-scan-failures-not-empty", "kargo-prod-scan-lagging"} <= alarms
+
+
+def test_the_token_key_is_generated_in_its_own_secret_read_only_where_tokens_are_handled(
+    template_json: dict[str, Any],
+) -> None:
+    (token_id,) = [
+        key
+        for key, secret in resources(template_json, "AWS::SecretsManager::Secret").items()
+        if secret["Properties"]["Name"] == "kargo/prod/token-key"
+    ]
+    generate = props(template_json, token_id)["GenerateSecretString"]
+    assert generate["GenerateStringKey"] == "KARGO_TOKEN_KEY"
+    assert generate["PasswordLength"] >= 32
+    readers = []
+    for role_id, role in resources(template_json, "AWS::IAM::Role").items():
+        text = json.dumps(role["Properties"].get("Policies", []))
+        if json.dumps({"Ref": token_id}) in text:
+            readers.append(role_id)
+    # The API (orders, returns, lookups) and the consumer (shop platforms' orders) only.
+    assert len(readers) == 2
+    assert all(r.startswith(("APIHandler", "ConsumeWebhooks")) for r in readers), readers
