@@ -15,6 +15,7 @@ from chalicelib.api.http import (
     require_merchant,
 )
 from chalicelib.clock import utc_now
+from chalicelib.observability import observed
 
 app = Chalice(app_name="kargo")
 
@@ -249,6 +250,7 @@ def openapi_document() -> Response:
 
 
 @app.lambda_function(name="consume_webhooks")
+@observed("consumer")
 def consume_webhooks(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.ingest import handle_sqs_batch
 
@@ -256,6 +258,7 @@ def consume_webhooks(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 @app.lambda_function(name="notify_changes")
+@observed("notifier")
 def notify_changes(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.notify.dispatch import handle_stream_batch
 
@@ -263,6 +266,7 @@ def notify_changes(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 @app.lambda_function(name="deliver_merchant_webhooks")
+@observed("merchant-webhook")
 def deliver_merchant_webhooks(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.shop_events.webhooks import handle_delivery_batch
 
@@ -270,6 +274,7 @@ def deliver_merchant_webhooks(event: dict[str, Any], context: Any) -> dict[str, 
 
 
 @app.lambda_function(name="scan_shipments")
+@observed("scan")
 def scan_shipments(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.scan import scan_due_shipments
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from chalicelib import store
+from chalicelib import observability, store
 from chalicelib.aws import error_code
 from chalicelib.clock import utc_now
 from chalicelib.config import settings
@@ -375,11 +375,16 @@ def _settle(entry: store.NotificationEntry, send: Callable[[], OutgoingMessage])
         code = error_code(error)
         if is_transient(error):
             store.release_notification(entry.order_id, entry.id)
+            observability.count("Notifications", channel=channel, fate="retrying")
             raise RetryLater(f"{channel} provider busy ({code})") from error
         store.finish_notification(entry.order_id, entry.id, "failed", code)
-        logger.warning("notification failed", extra={"channel": channel, "error_code": code})
+        observability.logger().warning(
+            "notification failed", channel=channel, kind=entry.kind, error_code=code
+        )
+        observability.count("Notifications", channel=channel, fate="failed")
         return
     store.finish_notification(entry.order_id, entry.id, "sent", None)
+    observability.count("Notifications", channel=channel, fate="sent")
     for observer in SENT_OBSERVERS:
         observer(message)
 

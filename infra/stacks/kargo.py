@@ -652,6 +652,20 @@ class KargoStack(cdk.Stack):
             15 * 60,
             evaluation_periods=3,
         )
+        for channel in ("email", "sms"):
+            alarm(
+                f"{channel}-notifications-failing",
+                f"Five or more {channel} notifications failed for good in 5 minutes (the "
+                "provider refuses them: sender identity, sandbox, spend limit).",
+                cloudwatch.Metric(
+                    namespace="Kargo",
+                    metric_name="Notifications",
+                    dimensions_map={"channel": channel, "fate": "failed", "service": "kargo"},
+                    statistic="Sum",
+                    period=five_minutes,
+                ),
+                5,
+            )
         alarm(
             "webhook-backlog",
             "Webhook deliveries wait over 15 minutes in the queue: the consumer is behind.",

@@ -469,6 +469,9 @@ def test_a_failed_scan_run_is_recorded_not_retried(template_json: dict[str, Any]
         for name in resources(template_json, "AWS::CloudWatch::Alarm")
     }
     assert {"kargo-prod-scan-failures-not-empty", "kargo-prod-scan-lagging"} <= alarms
+    assert {"kargo-prod-email-notifications-failing", "kargo-prod-sms-notifications-failing"} <= (
+        alarms
+    )
 
 
 def test_the_token_key_is_generated_in_its_own_secret_read_only_where_tokens_are_handled(
