@@ -59,6 +59,9 @@ class Settings:
     # Tracking-token keys, newest first (chalicelib/tokens.py); empty: the token secret
     # or, locally, the development key.
     token_keys: tuple[str, ...] = ()
+    # Threads of the scan (KARGO_SCAN_WORKERS): one per due-index shard in AWS; one
+    # locally, as moto's transactions are not thread-safe (they deep-copy the table).
+    scan_workers: int = 1
 
     @property
     def zone(self) -> ZoneInfo:
@@ -152,6 +155,7 @@ def load_settings() -> Settings:
         thank_you_days=int(_env("KARGO_THANK_YOU_DAYS", "7")),
         thank_you_coupon=_env("KARGO_THANK_YOU_COUPON", "") or None,
         token_keys=_csv(_env("KARGO_TOKEN_KEY", "")),
+        scan_workers=max(1, int(_env("KARGO_SCAN_WORKERS", "16" if deployed else "1"))),
     )
 
 

@@ -89,7 +89,9 @@ def apply_updates(updates: Iterable[CarrierUpdate], now: datetime) -> int:
 
 def apply_update(update: CarrierUpdate, now: datetime) -> int:
     """Merge one shipment's update; retry on a concurrent writer. 1 if it wrote."""
-    for _ in range(MAX_WRITE_ATTEMPTS):
+    from chalicelib.retry import retry
+
+    def attempt() -> int:
         record = store.load_shipment(update.carrier, update.tracking_number)
         if record is None:
             record = store.ShipmentRecord(ShipmentState(update.carrier, update.tracking_number))
@@ -97,13 +99,15 @@ def apply_update(update: CarrierUpdate, now: datetime) -> int:
         if result.is_noop:
             observability.count("WritesSavedByDedupe")
             return 0
-        try:
-            store.save_merge(record, result, now)
-        except store.ConcurrentUpdate:
-            continue
+        store.save_merge(record, result, now)
         observability.count("EventsApplied", len(result.new_events))
         return 1
-    raise store.ConcurrentUpdate(f"gave up on {update.shipment_key} after contention")
+
+    try:
+        return retry(attempt, on=store.ConcurrentUpdate, attempts=MAX_WRITE_ATTEMPTS)
+    except store.ConcurrentUpdate as error:
+        key = update.shipment_key
+        raise store.ConcurrentUpdate(f"gave up on {key} after contention") from error
 
 
 def combine_by_shipment(updates: Iterable[CarrierUpdate]) -> list[CarrierUpdate]:

@@ -44,7 +44,6 @@ from chalicelib.dynamo_codec import decode_item
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 100
-SCAN_WORKERS = 16  # one thread per shard: the work is DynamoDB round trips, not CPU
 # Stop this long before the Lambda would be killed: a page in flight finishes.
 SAFETY_MARGIN_MS = 5_000
 CONTENTION_RETRIES = 3
@@ -109,9 +108,11 @@ def scan_due_shipments(
     now: datetime,
     remaining_ms: Callable[[], int] | None = None,
     *,
-    workers: int = SCAN_WORKERS,
+    workers: int | None = None,
 ) -> dict[str, Any]:
-    """Handle what is due at `now` across all shards, within the time budget."""
+    """Handle what is due at `now` across all shards, within the time budget, with
+    `workers` threads (default: settings, 16 in AWS: the work is round trips)."""
+    workers = workers or settings().scan_workers
     report = ScanReport(first_shard=first_shard(now))
     budget = Budget(remaining_ms)
     aws.dynamodb()  # created once, before the threads share it
@@ -191,18 +192,25 @@ def _handle(item: dict[str, Any] | None, now: datetime, report: ScanReport) -> N
         return
     if record_type != "shipment":
         return
-    record = store.shipment_from_item(item)
-    for _ in range(CONTENTION_RETRIES):
+    from chalicelib.retry import retry
+
+    first = store.shipment_from_item(item)
+    reads = [first]
+
+    def attempt() -> None:
+        record = reads.pop() if reads else store.load_shipment(*first.key)
+        if record is None:
+            return
         try:
             _advance(record, now, report)
-            return
         except store.ConcurrentUpdate:
             report.add("contended")
-            fresh = store.load_shipment(*record.key)
-            if fresh is None:
-                return
-            record = fresh
-    logger.warning("scan gave up on a contended shipment until the next run")
+            raise
+
+    try:
+        retry(attempt, on=store.ConcurrentUpdate, attempts=CONTENTION_RETRIES)
+    except store.ConcurrentUpdate:
+        logger.warning("scan gave up on a contended shipment until the next run")
 
 
 def _advance(record: store.ShipmentRecord, now: datetime, report: ScanReport) -> None:

@@ -241,6 +241,18 @@ def get_raw_item(pk: str, sk: str) -> dict[str, Any] | None:
     return dict(item) if item else None
 
 
+# Unprocessed keys (throttling) are asked for again, after a jittered backoff.
+BATCH_GET_ROUNDS = 8
+
+
+def _back_off(round_number: int) -> None:
+    import time
+
+    from chalicelib.retry import backoff_delay
+
+    time.sleep(backoff_delay(round_number))
+
+
 def get_raw_items(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
     """Many items by (pk, sk), read consistently, 100 per BatchGetItem: the scan's
     keys-only index page costs one read call instead of one per item."""
@@ -253,11 +265,16 @@ def get_raw_items(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], dict
                 "ConsistentRead": True,
             }
         }
-        while pending:
+        for round_number in range(BATCH_GET_ROUNDS):
             response = aws.dynamodb().batch_get_item(RequestItems=pending)
             for item in response.get("Responses", {}).get(_table(), []):
                 found[(item["pk"]["S"], item["sk"]["S"])] = dict(item)
             pending = dict(response.get("UnprocessedKeys") or {})
+            if not pending:
+                break
+            _back_off(round_number)
+        else:
+            raise RuntimeError("BatchGetItem kept returning unprocessed keys")
     return found
 
 
@@ -282,12 +299,17 @@ def load_shipments(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Shi
                 "ConsistentRead": True,
             }
         }
-        while pending:
+        for round_number in range(BATCH_GET_ROUNDS):
             response = aws.dynamodb().batch_get_item(RequestItems=pending)
             for item in response.get("Responses", {}).get(_table(), []):
                 record = shipment_from_item(item)
                 found[record.key] = record
             pending = dict(response.get("UnprocessedKeys") or {})
+            if not pending:
+                break
+            _back_off(round_number)  # throttled: AWS asks for exponential backoff
+        else:
+            raise RuntimeError("BatchGetItem kept returning unprocessed keys")
     return found
 
 

@@ -27,42 +27,14 @@ from chalicelib.notify.render import MerchantAlert, MessageContext, ShipmentLink
 
 logger = logging.getLogger(__name__)
 
+
 # Worth another try: the throttling codes botocore itself retries, and server trouble.
-TRANSIENT_ERROR_CODES = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "Throttled",
-        "ThrottledException",
-        "RequestThrottled",
-        "RequestThrottledException",
-        "TooManyRequestsException",
-        "ProvisionedThroughputExceededException",
-        "RequestLimitExceeded",
-        "SlowDown",
-        "LimitExceededException",
-        "ServiceUnavailable",
-        "InternalFailure",
-        "InternalError",
-        "RequestTimeout",
-        # No connection was made, so nothing was sent. (A read timeout is not here:
-        # the message may have gone out, and at most once wins.)
-        "EndpointConnectionError",
-        "ConnectTimeoutError",
-    }
-)
-
-
 def is_transient(error: Exception) -> bool:
-    if error_code(error) in TRANSIENT_ERROR_CODES:
-        return True
-    response = getattr(error, "response", None)
-    status = (
-        response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        if isinstance(response, dict)
-        else None
-    )
-    return isinstance(status, int) and (status == 429 or status >= 500)
+    """Throttled or a passing fault, by botocore's own retry classification; a read
+    timeout is not (the message may have gone out, and at most once wins)."""
+    from chalicelib.retry import is_transient_aws_error
+
+    return is_transient_aws_error(error)
 
 
 # A rating request or a thank-you is a longer ask than SMS suits.
