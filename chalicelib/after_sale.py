@@ -23,6 +23,7 @@ from chalicelib.domain.shipment import Change, MergeResult, merge_update
 from chalicelib.domain.status import Status
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.orders import order_view, shipment_reference
+from chalicelib.retry import wait_before_retry
 
 CANCELLABLE = frozenset({Status.PENDING, Status.INFO_RECEIVED})
 # The raw status of the events Kargo itself makes when a shop cancels: pages and
@@ -65,7 +66,7 @@ def cancel_order(order_id: str, now: datetime) -> dict[str, Any]:
     transaction, each guarded by the version read, so a carrier event landing
     meanwhile makes the whole cancel retry or refuse. Per-shipment changes feed the
     shop's events; the shopper hears of the cancellation in one message per channel."""
-    for _ in range(5):
+    for attempt in range(5):
         stored = store.load_order(order_id)
         if stored is None:
             raise NotFound("Unknown order.")
@@ -81,6 +82,7 @@ def cancel_order(order_id: str, now: datetime) -> dict[str, Any]:
         try:
             store.save_order_cancellation(order_id, document, stored.version, merges, now)
         except store.ConcurrentUpdate:
+            wait_before_retry(attempt)
             continue
         return order_view(order_id)
     raise Conflict("The order is changing right now; try again.")
@@ -115,7 +117,7 @@ def register_return(order_id: str, request: ReturnIn, now: datetime) -> tuple[in
     from chalicelib.orders import new_tracking_token, registration_for
 
     key = (request.carrier, request.tracking_number)
-    for _ in range(5):
+    for attempt in range(5):
         stored = store.load_order(order_id)
         if stored is None:
             raise NotFound("Unknown order.")
@@ -144,6 +146,7 @@ def register_return(order_id: str, request: ReturnIn, now: datetime) -> tuple[in
             latest = store.load_order(order_id)
             if latest is not None and latest.version == stored.version:
                 raise Conflict("This tracking number belongs to another shipment.") from None
+            wait_before_retry(attempt)
             continue
         return 201, _return_reference(entry)
     raise Conflict("The order is changing right now; try again.")
@@ -162,7 +165,7 @@ def refund_return(
         "currency": request.currency,
         "refunded_at": format_utc(now),
     }
-    for _ in range(5):
+    for attempt in range(5):
         stored = store.load_order(order_id)
         if stored is None:
             raise NotFound("Unknown order.")
@@ -190,6 +193,7 @@ def refund_return(
         try:
             store.record_refund(order_id, document, stored.version, record, change, refund, now)
         except store.ConcurrentUpdate:
+            wait_before_retry(attempt)
             continue
         return _refund_view(updated)
     raise Conflict("The order is changing right now; try again.")

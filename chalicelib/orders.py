@@ -15,6 +15,7 @@ from chalicelib.domain.status import Status
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.notify.dispatch import first_name
 from chalicelib.poll.requests import request_first_polls
+from chalicelib.retry import wait_before_retry
 from chalicelib.tracking import event_view
 
 # What an order registered by a shop platform also shows (chalicelib/platform_orders.py):
@@ -137,7 +138,7 @@ def _refuse_repeated_shipments(shipments: list[ShipmentIn]) -> None:
 
 def add_shipment(order_id: str, shipment: ShipmentIn, now: datetime) -> tuple[int, dict[str, Any]]:
     key = (shipment.carrier, shipment.tracking_number)
-    for _ in range(5):
+    for attempt in range(5):
         stored = store.load_order(order_id)
         if stored is None:
             raise NotFound("Unknown order.")
@@ -163,6 +164,7 @@ def add_shipment(order_id: str, shipment: ShipmentIn, now: datetime) -> tuple[in
             latest = store.load_order(order_id)
             if latest is not None and latest.version == stored.version:
                 raise Conflict("This shipment is registered to another order.") from None
+            wait_before_retry(attempt)
             continue  # the order changed under us: read it again
         request_first_polls([key], now)
         return 201, shipment_reference(entry)

@@ -80,3 +80,9 @@ def is_transient_aws_error(error: BaseException) -> bool:
         or ThrottledRetryableChecker().is_retryable(context)
         or TransientRetryableChecker().is_retryable(context)
     )
+
+
+def wait_before_retry(attempt: int) -> None:
+    """For a hand-rolled retry loop (one with early answers inside): the same
+    jittered backoff `retry` waits after failed attempt number `attempt`."""
+    time.sleep(backoff_delay(attempt))
