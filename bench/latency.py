@@ -3,8 +3,8 @@
 Starts `python -m local.stack` (moto server + `chalice local` + workers) on
 free ports with no demo order, registers one order, lets one webhook through,
 then times sequential `GET /track/{token}` calls and, on the same moto server,
-the bare read a lookup cannot do without: one GetItem of the shipment (and,
-for reference, the one Query on the token index that the lookup really makes).
+the bare read a lookup cannot do without: one GetItem of the shipment (the one
+read the lookup makes), and opening the sealed token, which it adds to that read.
 """
 
 from __future__ import annotations
