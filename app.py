@@ -16,6 +16,7 @@ from chalicelib.api.http import (
 )
 from chalicelib.api.routing import KargoChalice
 from chalicelib.clock import utc_now
+from chalicelib.observability import observed
 
 # Chalice, plus a contract-shaped 405 for each method a declared path does not take.
 app = KargoChalice(app_name="kargo")
@@ -423,6 +424,7 @@ def console_decide_request(order_id: str, request_id: str, decision: str) -> Res
 
 
 @app.lambda_function(name="consume_webhooks")
+@observed("consumer")
 def consume_webhooks(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.ingest import handle_sqs_batch
 
@@ -430,6 +432,7 @@ def consume_webhooks(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 @app.lambda_function(name="notify_changes")
+@observed("notifier")
 def notify_changes(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.notify.dispatch import handle_stream_batch
 
@@ -437,6 +440,7 @@ def notify_changes(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 @app.lambda_function(name="deliver_merchant_webhooks")
+@observed("merchant-webhook")
 def deliver_merchant_webhooks(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.shop_events.webhooks import handle_delivery_batch
 
@@ -444,10 +448,13 @@ def deliver_merchant_webhooks(event: dict[str, Any], context: Any) -> dict[str, 
 
 
 @app.lambda_function(name="scan_shipments")
+@observed("scan")
 def scan_shipments(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.scan import scan_due_shipments
 
-    return scan_due_shipments(utc_now())
+    # Stop before the Lambda timeout; what is left stays due for the next run.
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return scan_due_shipments(utc_now(), remaining)
 
 
 @app.lambda_function(name="whatsapp_receipts")

@@ -24,6 +24,7 @@ from chalicelib.domain.shipment import Change, MergeResult, merge_update
 from chalicelib.domain.status import Status
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.orders import order_view, shipment_reference
+from chalicelib.retry import wait_before_retry
 
 CANCELLABLE = frozenset({Status.PENDING, Status.INFO_RECEIVED})
 # The raw status of the events Kargo itself makes when a shop cancels: pages and
@@ -73,7 +74,7 @@ def cancel_order(
     `shopper_request` is the shopper's own (`auto` mode), recorded as granted."""
     from chalicelib.shopper.self_service import settle_cancellation_requests
 
-    for _ in range(5):
+    for attempt in range(5):
         stored = store.load_order(order_id)
         if stored is None:
             raise NotFound("Unknown order.")
@@ -96,6 +97,7 @@ def cancel_order(
         try:
             store.save_order_cancellation(order_id, document, stored.version, merges, now)
         except store.ConcurrentUpdate:
+            wait_before_retry(attempt)
             continue
         return order_view(order_id)
     raise Conflict("The order is changing right now; try again.")
@@ -130,7 +132,7 @@ def register_return(order_id: str, request: ReturnIn, now: datetime) -> tuple[in
     from chalicelib.orders import new_tracking_token, registration_for
 
     key = (request.carrier, request.tracking_number)
-    for _ in range(5):
+    for attempt in range(5):
         stored = store.load_order(order_id)
         if stored is None:
             raise NotFound("Unknown order.")
@@ -143,7 +145,7 @@ def register_return(order_id: str, request: ReturnIn, now: datetime) -> tuple[in
             "return_id": "ret_" + secrets.token_hex(8),
             "carrier": request.carrier,
             "tracking_number": request.tracking_number,
-            "tracking_token": new_tracking_token(),
+            "tracking_token": new_tracking_token(*key),
             "reason": request.reason,
             "created_at": format_utc(now),
             "refund": None,
@@ -159,6 +161,7 @@ def register_return(order_id: str, request: ReturnIn, now: datetime) -> tuple[in
             latest = store.load_order(order_id)
             if latest is not None and latest.version == stored.version:
                 raise Conflict("This tracking number belongs to another shipment.") from None
+            wait_before_retry(attempt)
             continue
         return 201, _return_reference(entry)
     raise Conflict("The order is changing right now; try again.")
@@ -177,7 +180,7 @@ def refund_return(
         "currency": request.currency,
         "refunded_at": format_utc(now),
     }
-    for _ in range(5):
+    for attempt in range(5):
         stored = store.load_order(order_id)
         if stored is None:
             raise NotFound("Unknown order.")
@@ -205,6 +208,7 @@ def refund_return(
         try:
             store.record_refund(order_id, document, stored.version, record, change, refund, now)
         except store.ConcurrentUpdate:
+            wait_before_retry(attempt)
             continue
         return _refund_view(updated)
     raise Conflict("The order is changing right now; try again.")

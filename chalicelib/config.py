@@ -68,6 +68,12 @@ class Settings:
     self_cancel: str = "auto"  # auto | request | off
     return_window_days: int = 14
     form_secret: str = ""  # the key of the page's CSRF tokens
+    # Tracking-token keys, newest first (chalicelib/tokens.py); empty: the token secret
+    # or, locally, the development key.
+    token_keys: tuple[str, ...] = ()
+    # Threads of the scan (KARGO_SCAN_WORKERS): one per due-index shard in AWS; one
+    # locally, as moto's transactions are not thread-safe (they deep-copy the table).
+    scan_workers: int = 1
 
     @property
     def zone(self) -> ZoneInfo:
@@ -168,6 +174,8 @@ def load_settings() -> Settings:
         whatsapp_templates=_env("KARGO_WHATSAPP_TEMPLATES", ""),
         whatsapp_meta_api_version=_env("KARGO_WHATSAPP_META_API_VERSION", "v20.0"),
         **self_service_settings(secret),
+        token_keys=_csv(_env("KARGO_TOKEN_KEY", "")),
+        scan_workers=max(1, int(_env("KARGO_SCAN_WORKERS", "16" if deployed else "1"))),
     )
 
 

@@ -8,12 +8,11 @@ as handled, so it neither blocks nor loses its neighbours.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from chalicelib import aws, store
+from chalicelib import aws, observability, store
 from chalicelib.carriers import get_source
 from chalicelib.clock import utc_now
 from chalicelib.domain.events import CarrierUpdate
@@ -21,8 +20,6 @@ from chalicelib.domain.shipment import ShipmentState, merge_update
 from chalicelib.errors import UnprocessableDelivery
 from chalicelib.ingress import dead_letter_queue_url, decode_delivery_body
 from chalicelib.platforms import is_platform
-
-logger = logging.getLogger(__name__)
 
 MAX_WRITE_ATTEMPTS = 8
 
@@ -36,7 +33,11 @@ def handle_sqs_batch(event: dict[str, Any]) -> dict[str, Any]:
     )
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+    from chalicelib import observability
+
     def handle(record: SQSRecord) -> None:
+        # Each message's own id follows it through the logs (and into the DLQ's).
+        observability.logger().set_correlation_id(record.message_id)
         process_message(record.raw_event)
 
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
@@ -95,19 +96,25 @@ def apply_updates(updates: Iterable[CarrierUpdate], now: datetime) -> int:
 
 def apply_update(update: CarrierUpdate, now: datetime) -> int:
     """Merge one shipment's update; retry on a concurrent writer. 1 if it wrote."""
-    for _ in range(MAX_WRITE_ATTEMPTS):
+    from chalicelib.retry import retry
+
+    def attempt() -> int:
         record = store.load_shipment(update.carrier, update.tracking_number)
         if record is None:
             record = store.ShipmentRecord(ShipmentState(update.carrier, update.tracking_number))
         result = merge_update(record.state, update, now)
         if result.is_noop:
+            observability.count("WritesSavedByDedupe")
             return 0
-        try:
-            store.save_merge(record, result, now)
-        except store.ConcurrentUpdate:
-            continue
+        store.save_merge(record, result, now)
+        observability.count("EventsApplied", len(result.new_events))
         return 1
-    raise store.ConcurrentUpdate(f"gave up on {update.shipment_key} after contention")
+
+    try:
+        return retry(attempt, on=store.ConcurrentUpdate, attempts=MAX_WRITE_ATTEMPTS)
+    except store.ConcurrentUpdate as error:
+        key = update.shipment_key
+        raise store.ConcurrentUpdate(f"gave up on {key} after contention") from error
 
 
 def combine_by_shipment(updates: Iterable[CarrierUpdate]) -> list[CarrierUpdate]:
@@ -144,10 +151,14 @@ def dead_letter(record: dict[str, Any], reason: str) -> None:
     aws.sqs().send_message(
         QueueUrl=dead_letter_queue_url(), MessageBody=record["body"], MessageAttributes=attributes
     )
-    logger.warning(
+    # Ids and the reason only: the body (names, addresses) stays in the queue.
+    observability.logger().warning(
         "webhook delivery dead-lettered",
-        extra={"message_id": record.get("messageId"), "reason": reason[:300]},
+        message_id=record.get("messageId"),
+        source=_attribute(record.get("messageAttributes") or {}, "source"),
+        reason=reason[:300],
     )
+    observability.count("DeadLettered")
 
 
 def _attribute(attributes: dict[str, Any], name: str) -> str | None:

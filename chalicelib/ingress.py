@@ -34,6 +34,25 @@ def accept_webhook(
     query: Mapping[str, str],
     now: datetime,
 ) -> None:
+    """Verify and enqueue one delivery; counted as accepted or rejected by source."""
+    from chalicelib import observability
+
+    known = source_name if get_platform(source_name) or source_name in SOURCES else "unknown"
+    try:
+        _accept_webhook(source_name, raw_body, headers, query, now)
+    except Exception as error:
+        observability.count("WebhooksRejected", source=known, reason=type(error).__name__)
+        raise
+    observability.count("WebhooksAccepted", source=known)
+
+
+def _accept_webhook(
+    source_name: str,
+    raw_body: bytes,
+    headers: Mapping[str, str],
+    query: Mapping[str, str],
+    now: datetime,
+) -> None:
     platform = get_platform(source_name)
     if platform is not None:
         accept_platform_webhook(platform, raw_body, headers, now)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 from datetime import datetime
 from typing import Any
 
@@ -16,16 +15,19 @@ from chalicelib.domain.status import Status
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.notify.dispatch import first_name
 from chalicelib.poll.requests import request_first_polls
+from chalicelib.retry import wait_before_retry
 from chalicelib.tracking import event_view
 
-TOKEN_BYTES = 24  # 192 bits, 32 URL-safe characters
 # What an order registered by a shop platform also shows (chalicelib/platform_orders.py):
 # where it came from, its refunds, its cancellation, and what changed when.
 PLATFORM_ORDER_FIELDS = ("source", "refunds", "cancellation", "changes")
 
 
-def new_tracking_token() -> str:
-    return secrets.token_urlsafe(TOKEN_BYTES)
+def new_tracking_token(carrier: str, tracking_number: str) -> str:
+    """A sealed token for this shipment: its lookup needs no index (chalicelib/tokens.py)."""
+    from chalicelib import tokens
+
+    return tokens.mint(carrier, tracking_number)
 
 
 def _shipment_entry(shipment: ShipmentIn) -> dict[str, Any]:
@@ -79,7 +81,10 @@ def register_order(order: OrderIn, now: datetime) -> tuple[int, dict[str, Any]]:
     request_hash = _request_hash(order)
     document: dict[str, Any] = order.model_dump(mode="json", exclude={"shipments"})
     document["shipments"] = [
-        {**_shipment_entry(shipment), "tracking_token": new_tracking_token()}
+        {
+            **_shipment_entry(shipment),
+            "tracking_token": new_tracking_token(shipment.carrier, shipment.tracking_number),
+        }
         for shipment in order.shipments
     ]
     document["created_at"] = format_utc(now)
@@ -133,7 +138,7 @@ def _refuse_repeated_shipments(shipments: list[ShipmentIn]) -> None:
 
 def add_shipment(order_id: str, shipment: ShipmentIn, now: datetime) -> tuple[int, dict[str, Any]]:
     key = (shipment.carrier, shipment.tracking_number)
-    for _ in range(5):
+    for attempt in range(5):
         stored = store.load_order(order_id)
         if stored is None:
             raise NotFound("Unknown order.")
@@ -142,7 +147,7 @@ def add_shipment(order_id: str, shipment: ShipmentIn, now: datetime) -> tuple[in
                 return 200, shipment_reference(entry)
         if stored.document.get("cancelled_at"):
             raise Conflict("This order has been cancelled.")
-        entry = {**_shipment_entry(shipment), "tracking_token": new_tracking_token()}
+        entry = {**_shipment_entry(shipment), "tracking_token": new_tracking_token(*key)}
         document = {**stored.document, "shipments": [*stored.document["shipments"], entry]}
         registration = registration_for(order_id, document, entry["tracking_token"], now)
         try:
@@ -159,6 +164,7 @@ def add_shipment(order_id: str, shipment: ShipmentIn, now: datetime) -> tuple[in
             latest = store.load_order(order_id)
             if latest is not None and latest.version == stored.version:
                 raise Conflict("This shipment is registered to another order.") from None
+            wait_before_retry(attempt)
             continue  # the order changed under us: read it again
         request_first_polls([key], now)
         return 201, shipment_reference(entry)

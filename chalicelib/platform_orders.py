@@ -215,7 +215,7 @@ def _shipment_entry(shipment: ShopShipment) -> dict[str, Any]:
         "carrier": shipment.carrier,
         "tracking_number": shipment.tracking_number,
         "estimated_delivery": None,
-        "tracking_token": new_tracking_token(),
+        "tracking_token": new_tracking_token(shipment.carrier, shipment.tracking_number),
         "fulfillment_id": shipment.fulfillment_id,
     }
 

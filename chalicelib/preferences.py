@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, StrictBool, model_validator
 
 from chalicelib import store
 from chalicelib.errors import Conflict, NotFound
+from chalicelib.retry import wait_before_retry
 
 MAX_ATTEMPTS = 5
 # What the notifier assumes when an order never said (CONTRACT.md section 5).
@@ -85,7 +86,7 @@ def channels(record: store.ShipmentRecord) -> Channels:
 def set_preferences(record: store.ShipmentRecord, change: PreferencesIn) -> dict[str, bool]:
     """Store the change on the shipment's order; the stored preferences after it."""
     order_id = _order_id(record)
-    for _ in range(MAX_ATTEMPTS):
+    for attempt in range(MAX_ATTEMPTS):
         stored = _load(order_id)
         current = stored_preferences(stored.document)
         asked = change.model_dump(exclude_none=True)
@@ -96,6 +97,7 @@ def set_preferences(record: store.ShipmentRecord, change: PreferencesIn) -> dict
         try:
             store.update_order_document(order_id, document, stored.version)
         except store.ConcurrentUpdate:
+            wait_before_retry(attempt)
             continue  # the order changed under us: read it again
         return wanted
     raise Conflict("The order is being changed by another request; try again.")

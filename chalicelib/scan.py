@@ -5,18 +5,33 @@ It reads only what is due: the sparse `by_due` index holds a shipment only
 while something may happen to it (a stall, a passed estimate, expiry, the
 rating request) and held night-time SMS until 09:00. Its cost grows with the
 number of due items, not with the table.
+
+At 10 million open shipments about 27,000 items fall due between two runs, so:
+- the 16 index shards are worked concurrently (a bounded thread pool), each
+  page of up to 100 keys read back with one consistent BatchGetItem;
+- the first shard rotates with the run, so with fewer workers than shards no
+  shard always comes last;
+- a run stops cleanly before its time budget (the Lambda's remaining time less
+  a margin): what it did not reach is still due, and the next run takes it up;
+- each item's work is bounded (a few retries on contention, then the next run);
+- the report is logged as one JSON line and emitted as metrics, with the lag:
+  how long the oldest item it saw had been due.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from chalicelib import aws, store
 from chalicelib.config import settings
-from chalicelib.domain.events import CarrierUpdate, format_utc
+from chalicelib.domain.events import CarrierUpdate, format_utc, parse_utc
 from chalicelib.domain.shipment import Change, MergeResult, merge_update
 from chalicelib.domain.status import Status
 from chalicelib.domain.timing import (
@@ -29,6 +44,9 @@ from chalicelib.dynamo_codec import decode_item
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 100
+# Stop this long before the Lambda would be killed: a page in flight finishes.
+SAFETY_MARGIN_MS = 5_000
+CONTENTION_RETRIES = 3
 
 
 @dataclass
@@ -43,25 +61,106 @@ class ScanReport:
     rescheduled: int = 0
     contended: int = 0
     errors: list[str] = field(default_factory=list)
+    shards_done: int = 0  # shards read to their end (every due item of them handled)
+    stopped_early: bool = False  # the time budget ran out: the rest stays due
+    first_shard: int = 0
+    lag_seconds: float = 0.0  # how long the oldest item seen had been due
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, name: str, amount: int = 1) -> None:
+        with self._lock:
+            setattr(self, name, getattr(self, name) + amount)
+
+    def note_error(self, name: str) -> None:
+        with self._lock:
+            self.errors.append(name)
+
+    def note_due(self, due_at: str, now: datetime) -> None:
+        lag = (now - parse_utc(due_at)).total_seconds()
+        with self._lock:
+            self.lag_seconds = max(self.lag_seconds, lag)
 
     def as_dict(self, now: datetime) -> dict[str, Any]:
-        return {"at": format_utc(now), **self.__dict__}
+        values = {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+        return {"at": format_utc(now), **values}
 
 
-def scan_due_shipments(now: datetime) -> dict[str, Any]:
-    report = ScanReport()
-    for shard in range(store.DUE_SHARDS):
-        for item in _due_items(f"DUE#{shard:02d}", now):
-            report.items_read += 1
-            try:
-                _handle(item, now, report)
-            except Exception as error:  # one bad item must not stop the scan
-                logger.exception("scan failed on an item")
-                report.errors.append(type(error).__name__)
-    return report.as_dict(now)
+class Budget:
+    """The time a run may take: `remaining_ms` (the Lambda context's
+    `get_remaining_time_in_millis`) less a margin; None: no limit (local runs)."""
+
+    def __init__(self, remaining_ms: Callable[[], int] | None, margin_ms: int = SAFETY_MARGIN_MS):
+        self._deadline = (
+            time.monotonic() + (remaining_ms() - margin_ms) / 1000 if remaining_ms else None
+        )
+
+    def exhausted(self) -> bool:
+        return self._deadline is not None and time.monotonic() >= self._deadline
 
 
-def _due_items(shard: str, now: datetime) -> Any:
+def first_shard(now: datetime) -> int:
+    """Rotates every run (by the scan interval), so no shard is always last."""
+    interval = max(1, settings().scan_interval_seconds)
+    return int(now.timestamp() // interval) % store.DUE_SHARDS
+
+
+def scan_due_shipments(
+    now: datetime,
+    remaining_ms: Callable[[], int] | None = None,
+    *,
+    workers: int | None = None,
+) -> dict[str, Any]:
+    """Handle what is due at `now` across all shards, within the time budget, with
+    `workers` threads (default: settings, 16 in AWS: the work is round trips)."""
+    workers = workers or settings().scan_workers
+    report = ScanReport(first_shard=first_shard(now))
+    budget = Budget(remaining_ms)
+    aws.dynamodb()  # created once, before the threads share it
+    settings()
+    order = [(report.first_shard + i) % store.DUE_SHARDS for i in range(store.DUE_SHARDS)]
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="scan") as pool:
+        for finished in pool.map(lambda shard: _scan_shard(shard, now, budget, report), order):
+            if finished:
+                report.shards_done += 1
+    report.stopped_early = report.shards_done < store.DUE_SHARDS
+    result = report.as_dict(now)
+    _publish(result)
+    return result
+
+
+def _publish(result: dict[str, Any]) -> None:
+    from chalicelib import observability
+
+    observability.scan_report(result)
+
+
+def _scan_shard(shard: int, now: datetime, budget: Budget, report: ScanReport) -> bool:
+    """True when the shard was read to its end; False when the budget ran out
+    (or the index could not be read): its remaining items stay due."""
+    try:
+        for page in _due_pages(f"DUE#{shard:02d}", now):
+            if budget.exhausted():
+                return False
+            items = store.get_raw_items([(key["pk"]["S"], key["sk"]["S"]) for key in page])
+            for key in page:
+                if budget.exhausted():
+                    return False
+                report.add("items_read")
+                report.note_due(key["due_at"]["S"], now)
+                item = items.get((key["pk"]["S"], key["sk"]["S"]))
+                try:
+                    _handle(item, now, report)
+                except Exception as error:  # one bad item must not stop the scan
+                    logger.exception("scan failed on an item")
+                    report.note_error(type(error).__name__)
+    except Exception as error:  # a shard that cannot be read must not stop the others
+        logger.exception("scan could not read a shard")
+        report.note_error(type(error).__name__)
+        return False
+    return True
+
+
+def _due_pages(shard: str, now: datetime) -> Iterator[list[dict[str, Any]]]:
     kwargs: dict[str, Any] = {
         "TableName": settings().table_name,
         "IndexName": store.DUE_INDEX,
@@ -71,16 +170,17 @@ def _due_items(shard: str, now: datetime) -> Any:
     }
     while True:
         response = aws.dynamodb().query(**kwargs)
-        yield from response.get("Items", [])
+        items = response.get("Items", [])
+        if items:
+            yield list(items)
         if "LastEvaluatedKey" not in response:
             return
         kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
-def _handle(key: dict[str, Any], now: datetime, report: ScanReport) -> None:
+def _handle(item: dict[str, Any] | None, now: datetime, report: ScanReport) -> None:
     # The index holds keys only (every state write would otherwise pay for a full
-    # copy); the item itself is read consistently, which also skips stale entries.
-    item = store.get_raw_item(key["pk"]["S"], key["sk"]["S"])
+    # copy); the item itself was read consistently, which also skips stale entries.
     if item is None or "due_at" not in item or item["due_at"]["S"] > format_utc(now):
         return
     record_type = item.get("record_type", {}).get("S")
@@ -88,22 +188,29 @@ def _handle(key: dict[str, Any], now: datetime, report: ScanReport) -> None:
         from chalicelib.notify.dispatch import send_held_sms
 
         if send_held_sms(decode_item(item), now):
-            report.held_sms_sent += 1
+            report.add("held_sms_sent")
         return
     if record_type != "shipment":
         return
-    record = store.shipment_from_item(item)
-    for _ in range(3):
+    from chalicelib.retry import retry
+
+    first = store.shipment_from_item(item)
+    reads = [first]
+
+    def attempt() -> None:
+        record = reads.pop() if reads else store.load_shipment(*first.key)
+        if record is None:
+            return
         try:
             _advance(record, now, report)
-            return
         except store.ConcurrentUpdate:
-            report.contended += 1
-            fresh = store.load_shipment(*record.key)
-            if fresh is None:
-                return
-            record = fresh
-    logger.warning("scan gave up on a contended shipment until the next run")
+            report.add("contended")
+            raise
+
+    try:
+        retry(attempt, on=store.ConcurrentUpdate, attempts=CONTENTION_RETRIES)
+    except store.ConcurrentUpdate:
+        logger.warning("scan gave up on a contended shipment until the next run")
 
 
 def _advance(record: store.ShipmentRecord, now: datetime, report: ScanReport) -> None:
@@ -115,16 +222,16 @@ def _advance(record: store.ShipmentRecord, now: datetime, report: ScanReport) ->
     if state.pending_until is not None and now >= state.pending_until:
         # Events that were dated ahead (or a same-day reversible final) count now.
         result = merge_update(state, CarrierUpdate(state.carrier, state.tracking_number), now)
-        report.applied_pending += 1
+        report.add("applied_pending")
     elif not state.status.is_final and now >= expiry_event(state, facts, timings).occurred_at:
         expired = expiry_event(state, facts, timings)
         result = merge_update(
             state, CarrierUpdate(state.carrier, state.tracking_number, (expired,)), now
         )
-        report.expired += 1
+        report.add("expired")
     elif (delay := clock_delay(state, facts, now, timings)) is not None:
         result = delay
-        report.delayed += 1
+        report.add("delayed")
     due_feedback = feedback_due_at(state, facts, timings)
     if result is None and due_feedback is not None and now >= due_feedback:
         request = Change(
@@ -137,7 +244,7 @@ def _advance(record: store.ShipmentRecord, now: datetime, report: ScanReport) ->
         extra = record.extra | {"feedback_requested_at": format_utc(now)}
         record = replace(record, extra=extra)
         result = MergeResult(state, (), (request,))
-        report.feedback_requests += 1
+        report.add("feedback_requests")
     due_thanks = thank_you_due_at(state, facts, timings)
     if result is None and due_thanks is not None and now >= due_thanks:
         thanks = Change(
@@ -149,8 +256,8 @@ def _advance(record: store.ShipmentRecord, now: datetime, report: ScanReport) ->
         )
         record = replace(record, extra=record.extra | {"thanked_at": format_utc(now)})
         result = MergeResult(state, (), (thanks,))
-        report.thank_yous += 1
+        report.add("thank_yous")
     if result is None:
         result = MergeResult(state, (), ())  # nothing happened: just reschedule
-        report.rescheduled += 1
+        report.add("rescheduled")
     store.save_merge(record, result, now)

@@ -7,9 +7,10 @@
 | shipment state    | SHIP#{carrier}#{tracking}   | STATE               |
 | outbox row        | SHIP#{carrier}#{tracking}   | OUT#{change_id}     |
 
-GSI `by_token` (partition `token`) finds a shipment by its tracking token in one
-Query. Every write that depends on what was read is guarded by a condition on
-`version`, never read-then-write without one.
+A tracking token seals its shipment's key (chalicelib/tokens.py), so the lookup is
+one consistent GetItem and no index copies the state. Every write that depends on
+what was read is guarded by a condition on `version`, never read-then-write
+without one.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ DELAY_INDEX = "by_delay"
 # GSI partition; the scan queries every shard.
 DUE_SHARDS = 16
 DELAYED_PARTITION = "DELAYED"
-TOKEN_INDEX = "by_token"  # noqa: S105 - an index name
 OUTBOX_RETENTION = timedelta(days=90)
 
 
@@ -241,6 +241,43 @@ def get_raw_item(pk: str, sk: str) -> dict[str, Any] | None:
     return dict(item) if item else None
 
 
+# Unprocessed keys (throttling) are asked for again, after a jittered backoff.
+BATCH_GET_ROUNDS = 8
+
+
+def _back_off(round_number: int) -> None:
+    import time
+
+    from chalicelib.retry import backoff_delay
+
+    time.sleep(backoff_delay(round_number))
+
+
+def get_raw_items(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Many items by (pk, sk), read consistently, 100 per BatchGetItem: the scan's
+    keys-only index page costs one read call instead of one per item."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), 100):
+        pending: dict[str, Any] = {
+            _table(): {
+                "Keys": [_key(pk, sk) for pk, sk in unique[start : start + 100]],
+                "ConsistentRead": True,
+            }
+        }
+        for round_number in range(BATCH_GET_ROUNDS):
+            response = aws.dynamodb().batch_get_item(RequestItems=pending)
+            for item in response.get("Responses", {}).get(_table(), []):
+                found[(item["pk"]["S"], item["sk"]["S"])] = dict(item)
+            pending = dict(response.get("UnprocessedKeys") or {})
+            if not pending:
+                break
+            _back_off(round_number)
+        else:
+            raise RuntimeError("BatchGetItem kept returning unprocessed keys")
+    return found
+
+
 def load_shipment(carrier: str, tracking_number: str) -> ShipmentRecord | None:
     response = aws.dynamodb().get_item(
         TableName=_table(),
@@ -262,27 +299,29 @@ def load_shipments(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Shi
                 "ConsistentRead": True,
             }
         }
-        while pending:
+        for round_number in range(BATCH_GET_ROUNDS):
             response = aws.dynamodb().batch_get_item(RequestItems=pending)
             for item in response.get("Responses", {}).get(_table(), []):
                 record = shipment_from_item(item)
                 found[record.key] = record
             pending = dict(response.get("UnprocessedKeys") or {})
+            if not pending:
+                break
+            _back_off(round_number)  # throttled: AWS asks for exponential backoff
+        else:
+            raise RuntimeError("BatchGetItem kept returning unprocessed keys")
     return found
 
 
 def find_shipment_by_token(token: str) -> ShipmentRecord | None:
-    """The public lookup: exactly one read call."""
-    response = aws.dynamodb().query(
-        TableName=_table(),
-        IndexName=TOKEN_INDEX,
-        KeyConditionExpression="#token = :token",
-        ExpressionAttributeNames={"#token": "token"},
-        ExpressionAttributeValues={":token": {"S": token}},
-        Limit=1,
-    )
-    items = response.get("Items", [])
-    return shipment_from_item(items[0]) if items else None
+    """The public lookup: exactly one consistent read, no index.
+
+    The token seals the shipment's key (chalicelib/tokens.py); the caller still
+    checks the stored token equals the given one."""
+    from chalicelib import tokens
+
+    key = tokens.open_token(token)
+    return load_shipment(*key) if key else None
 
 
 def outbox_item(record: ShipmentRecord, change: Change, now: datetime, **extra: Any) -> Item:
@@ -308,7 +347,6 @@ def outbox_item(record: ShipmentRecord, change: Change, now: datetime, **extra: 
             "carrier": state.carrier,
             "tracking_number": state.tracking_number,
             "order_id": reg.order_id if reg else None,
-            "token": None,  # never copied: outbox rows must not answer the token index
             "tracking_token": reg.token if reg else None,
             "return_id": reg.return_id if reg else None,
             "created_at": format_utc(now),

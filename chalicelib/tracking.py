@@ -5,6 +5,7 @@ one has not left the shop (whether the order can still be cancelled)."""
 
 from __future__ import annotations
 
+import hmac
 import re
 from datetime import datetime
 from typing import Any
@@ -15,8 +16,9 @@ from chalicelib.domain.status import Locale, pick_locale
 from chalicelib.errors import NotFound
 from chalicelib.rendering.events import event_description
 
-# Tokens are 32 URL-safe characters; anything unlike one is refused without a read.
-TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+# Sealed tokens are URL-safe base64 (72 characters for a 13-character tracking number);
+# anything unlike one is refused without a read.
+TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 
 
 def event_view(event: TrackingEvent, locale: Locale) -> dict[str, Any]:
@@ -33,7 +35,12 @@ def event_view(event: TrackingEvent, locale: Locale) -> dict[str, Any]:
 def find_tracked_shipment(token: str) -> store.ShipmentRecord:
     """The registered shipment behind a token, or the same 404 for every bad token."""
     record = store.find_shipment_by_token(token) if TOKEN_SHAPE.match(token) else None
-    if record is None or record.registration is None or record.registration.token != token:
+    registration = record.registration if record else None
+    if (
+        record is None
+        or registration is None
+        or not hmac.compare_digest(registration.token.encode(), token.encode())
+    ):
         raise NotFound("Unknown tracking link.")
     return record
 

@@ -99,7 +99,6 @@ def _ensure_table(name: str) -> str:
             AttributeDefinitions=[
                 {"AttributeName": "pk", "AttributeType": "S"},
                 {"AttributeName": "sk", "AttributeType": "S"},
-                {"AttributeName": "token", "AttributeType": "S"},
                 {"AttributeName": "due_shard", "AttributeType": "S"},
                 {"AttributeName": "due_at", "AttributeType": "S"},
                 {"AttributeName": "delay_list", "AttributeType": "S"},
@@ -110,11 +109,6 @@ def _ensure_table(name: str) -> str:
                 {"AttributeName": "sk", "KeyType": "RANGE"},
             ],
             GlobalSecondaryIndexes=[
-                {
-                    "IndexName": "by_token",
-                    "KeySchema": [{"AttributeName": "token", "KeyType": "HASH"}],
-                    "Projection": {"ProjectionType": "ALL"},
-                },
                 {
                     "IndexName": "by_due",
                     "KeySchema": [

@@ -33,7 +33,9 @@ HTML = "text/html"
 # Example identifiers. The contract tests seed an order with exactly these, so
 # the examples lead somewhere real.
 EXAMPLE_ORDER_ID = "1001"
-EXAMPLE_TOKEN = "ExampleTrackingToken_0123456789ab"  # noqa: S105 - a documented example
+# A documented example: the sealed token of yurtici YT123456789TR under the local
+# development key (chalicelib/tokens.py), so the example link opens in `make run`.
+EXAMPLE_TOKEN = "AUV4YW1wbGVUcmFja1RvayHowmfZMqoUCG_fYloM8VHOwAOoVvYyg42Fsg56FBObEGVZphix"  # noqa: S105
 EXAMPLE_RETURN_ID = "ret_0123456789abcdef"
 
 
@@ -136,7 +138,7 @@ ORDER_ID = path_parameter(
 )
 TOKEN = path_parameter(
     "token",
-    r"^[A-Za-z0-9_-]{16,128}$",
+    r"^[A-Za-z0-9_-]{16,256}$",
     EXAMPLE_TOKEN,
     "A shipment's tracking token; every unknown or malformed token gets the same 404.",
 )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from chalicelib import store
+from chalicelib import observability, store
 from chalicelib.aws import error_code
 from chalicelib.clock import utc_now
 from chalicelib.config import settings
@@ -28,42 +28,14 @@ from chalicelib.notify.render import MerchantAlert, MessageContext, ShipmentLink
 
 logger = logging.getLogger(__name__)
 
+
 # Worth another try: the throttling codes botocore itself retries, and server trouble.
-TRANSIENT_ERROR_CODES = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "Throttled",
-        "ThrottledException",
-        "RequestThrottled",
-        "RequestThrottledException",
-        "TooManyRequestsException",
-        "ProvisionedThroughputExceededException",
-        "RequestLimitExceeded",
-        "SlowDown",
-        "LimitExceededException",
-        "ServiceUnavailable",
-        "InternalFailure",
-        "InternalError",
-        "RequestTimeout",
-        # No connection was made, so nothing was sent. (A read timeout is not here:
-        # the message may have gone out, and at most once wins.)
-        "EndpointConnectionError",
-        "ConnectTimeoutError",
-    }
-)
-
-
 def is_transient(error: Exception) -> bool:
-    if error_code(error) in TRANSIENT_ERROR_CODES:
-        return True
-    response = getattr(error, "response", None)
-    status = (
-        response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        if isinstance(response, dict)
-        else None
-    )
-    return isinstance(status, int) and (status == 429 or status >= 500)
+    """Throttled or a passing fault, by botocore's own retry classification; a read
+    timeout is not (the message may have gone out, and at most once wins)."""
+    from chalicelib.retry import is_transient_aws_error
+
+    return is_transient_aws_error(error)
 
 
 # A rating request or a thank-you is a longer ask than SMS suits.
@@ -484,9 +456,13 @@ def _settle(entry: store.NotificationEntry, send: Callable[[], OutgoingMessage])
         code = error_code(error)
         if is_transient(error):
             store.release_notification(entry.order_id, entry.id)
+            observability.count("Notifications", channel=channel, fate="retrying")
             raise RetryLater(f"{channel} provider busy ({code})") from error
         store.finish_notification(entry.order_id, entry.id, "failed", code)
-        logger.warning("notification failed", extra={"channel": channel, "error_code": code})
+        observability.logger().warning(
+            "notification failed", channel=channel, kind=entry.kind, error_code=code
+        )
+        observability.count("Notifications", channel=channel, fate="failed")
         if channel == "whatsapp":  # refused at once (a bad template, number or setup)
             fall_back_to_sms(entry.order_id, entry.id, utc_now())
         return
@@ -498,6 +474,7 @@ def _settle(entry: store.NotificationEntry, send: Callable[[], OutgoingMessage])
         move_entry(entry.order_id, entry.id, "sent")  # a receipt may have moved it on
     else:
         store.finish_notification(entry.order_id, entry.id, "sent", None)
+    observability.count("Notifications", channel=channel, fate="sent")
     for observer in SENT_OBSERVERS:
         observer(message)
 

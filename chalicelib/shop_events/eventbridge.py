@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from chalicelib import aws
 from chalicelib.config import settings
+from chalicelib.retry import wait_before_retry
 from chalicelib.shop_events.model import KargoEvent
 
 MAX_ENTRIES_PER_CALL = 10  # PutEvents' limit
@@ -22,7 +23,9 @@ def publish(events: Sequence[KargoEvent]) -> None:
     """source `kargo`, detail-type = the event type, detail = the whole event.
     Entries EventBridge refuses are sent again; what still fails is raised."""
     pending = list(events)
-    for _ in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
+        if attempt:
+            wait_before_retry(attempt - 1)  # refused entries are throttled, mostly
         failed: list[KargoEvent] = []
         for start in range(0, len(pending), MAX_ENTRIES_PER_CALL):
             chunk = pending[start : start + MAX_ENTRIES_PER_CALL]

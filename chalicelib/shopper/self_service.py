@@ -431,7 +431,7 @@ def approve_return(
             "return_id": _new_id("ret"),
             "carrier": approval.carrier,
             "tracking_number": approval.tracking_number,
-            "tracking_token": new_tracking_token(),
+            "tracking_token": new_tracking_token(approval.carrier, approval.tracking_number),
             "reason": entry.get("reason"),
             "request_id": request_id,
             "created_at": format_utc(now),

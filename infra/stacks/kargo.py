@@ -75,6 +75,9 @@ MAX_RECEIVES_BEFORE_DLQ = 5
 # One shop event per invocation: a slow shop endpoint (10 s timeout) holds up nothing else.
 MERCHANT_DELIVERY_TIMEOUT_SECONDS = 30
 MERCHANT_DELIVERY_VISIBILITY_SECONDS = 6 * MERCHANT_DELIVERY_TIMEOUT_SECONDS
+# The scan stops itself this long before the timeout (chalicelib/scan.py, the Lambda's
+# remaining time); what it did not reach stays due for the next run.
+SCAN_TIMEOUT_SECONDS = 120
 NOTIFIER_RETRY_ATTEMPTS = 5
 NOTIFIER_MAX_RECORD_AGE_HOURS = 6
 API_STAGE = "api"
@@ -127,6 +130,9 @@ class KargoStack(cdk.Stack):
         # max record age). It holds the shard and sequence range, not the records themselves;
         # the outbox rows stay in the table (docs/operations.md).
         self.notify_failures = self._queue("NotifyFailureQueue", f"{prefix}-notify-failures")
+        # Where Lambda records a scheduled scan run that failed (async invocation, on-failure
+        # destination). The items it missed stay due; the next run takes them up.
+        self.scan_failures = self._queue("ScanFailureQueue", f"{prefix}-scan-failures")
         # The shop's webhook deliveries: retries travel back through the queue with a delay;
         # after 24 hours the app dead-letters a delivery itself.
         self.merchant_dead_letter_queue = self._queue(
@@ -157,6 +163,23 @@ class KargoStack(cdk.Stack):
                 generate_string_key="KARGO_MERCHANT_API_KEY",
                 exclude_punctuation=True,
                 password_length=48,
+            ),
+            removal_policy=removal,
+        )
+
+        # The tracking-token key (chalicelib/tokens.py), generated at the first deploy. Its
+        # own secret, as Secrets Manager generates one key per secret; rotate by setting
+        # "new,old" (the first seals, all open). Readable only where tokens are handled.
+        self.token_secret = secretsmanager.Secret(
+            self,
+            "TokenKey",
+            secret_name=f"kargo/{settings.stage}/token-key",
+            description="Kargo tracking-token keys: KARGO_TOKEN_KEY, newest first",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template=json.dumps({}),
+                generate_string_key="KARGO_TOKEN_KEY",
+                exclude_punctuation=True,
+                password_length=64,
             ),
             removal_policy=removal,
         )
@@ -199,11 +222,8 @@ class KargoStack(cdk.Stack):
             deletion_protection=self.settings.retain_data,
             removal_policy=removal,
         )
-        table.add_global_secondary_index(
-            index_name="by_token",
-            partition_key=dynamodb.Attribute(name="token", type=string),
-            projection_type=dynamodb.ProjectionType.ALL,
-        )
+        # No token index: a tracking token seals its shipment's key (chalicelib/tokens.py),
+        # so the lookup is one consistent GetItem and state writes copy into no index.
         # Sparse: only open shipments carry `due_shard`, so the scan reads only what is due.
         table.add_global_secondary_index(
             index_name="by_due",
@@ -281,7 +301,7 @@ class KargoStack(cdk.Stack):
     def _policy(self, logical_id: str) -> list[iam.PolicyStatement]:
         """What one function may do, and nothing else."""
         table_arn = self.table.table_arn
-        index_arns = [f"{table_arn}/index/{name}" for name in ("by_token", "by_due", "by_delay")]
+        index_arns = [f"{table_arn}/index/{name}" for name in ("by_due", "by_delay")]
 
         def items(*actions: str) -> iam.PolicyStatement:
             return iam.PolicyStatement(
@@ -335,7 +355,9 @@ class KargoStack(cdk.Stack):
             iam.PolicyStatement(
                 sid="ReadSecrets",
                 actions=["secretsmanager:GetSecretValue"],
-                resources=[self.secret.secret_arn],
+                resources=[self.secret.secret_arn]
+                # Minting (orders, returns, shop platforms' orders) and opening tokens.
+                + ([self.token_secret.secret_arn] if logical_id in (API_HANDLER, CONSUMER) else []),
             ),
         ]
         # TransactWriteItems has no IAM action of its own: each item in a transaction is
@@ -387,8 +409,9 @@ class KargoStack(cdk.Stack):
             ]
         if logical_id == SCANNER:
             return [
-                items("GetItem", "PutItem", "UpdateItem", "ConditionCheckItem"),
+                items("GetItem", "BatchGetItem", "PutItem", "UpdateItem", "ConditionCheckItem"),
                 query([f"{table_arn}/index/by_due"]),
+                send("RecordFailedRuns", self.scan_failures),
                 send_sms,  # SMS held over quiet hours go out from the scan at 09:00
                 *self._send_whatsapp(),  # and WhatsApp messages held likewise
                 *common,
@@ -426,6 +449,7 @@ class KargoStack(cdk.Stack):
             "KARGO_MERCHANT_WEBHOOK_QUEUE_URL": self.merchant_queue.queue_url,
             "KARGO_MERCHANT_WEBHOOK_DLQ_URL": self.merchant_dead_letter_queue.queue_url,
             "KARGO_SECRETS_ARN": self.secret.secret_arn,
+            "KARGO_TOKEN_SECRET_ARN": self.token_secret.secret_arn,
             "KARGO_EVENT_BUS": self.event_bus.event_bus_name,
             "KARGO_PUBLIC_URL": settings.public_url,
             **poller.environment(self.poller),
@@ -471,6 +495,7 @@ class KargoStack(cdk.Stack):
                     "Environment.Variables.KARGO_PUBLIC_URL", execute_api_url
                 )
         chalice.get_resource(CONSUMER).add_property_override("Timeout", CONSUMER_TIMEOUT_SECONDS)
+        chalice.get_resource(SCANNER).add_property_override("Timeout", SCAN_TIMEOUT_SECONDS)
         if MERCHANT_DELIVERY in self.functions:
             chalice.get_resource(MERCHANT_DELIVERY).add_property_override(
                 "Timeout", MERCHANT_DELIVERY_TIMEOUT_SECONDS
@@ -526,6 +551,20 @@ class KargoStack(cdk.Stack):
             )
 
     def _schedule(self) -> None:
+        # A run that fails is recorded, not retried: the next scheduled run picks up every
+        # item still due, and two runs at once would only contend.
+        lambda_.CfnEventInvokeConfig(
+            self,
+            "ScanInvokeConfig",
+            function_name=self.chalice.get_resource(SCANNER).ref,
+            qualifier="$LATEST",
+            maximum_retry_attempts=0,
+            destination_config=lambda_.CfnEventInvokeConfig.DestinationConfigProperty(
+                on_failure=lambda_.CfnEventInvokeConfig.OnFailureProperty(
+                    destination=self.scan_failures.queue_arn
+                )
+            ),
+        )
         rule = events.Rule(
             self,
             "ScanSchedule",
@@ -612,6 +651,42 @@ class KargoStack(cdk.Stack):
             ),
             1,
         )
+        alarm(
+            "scan-failures-not-empty",
+            "A scheduled scan run failed (docs/operations.md); its items wait for the next.",
+            self.scan_failures.metric_approximate_number_of_messages_visible(
+                period=five_minutes, statistic="Maximum"
+            ),
+            1,
+        )
+        alarm(
+            "scan-lagging",
+            "Due shipments waited over 15 minutes for the scan, three runs in a row: it is "
+            "not keeping up (raise its memory, or look for contention).",
+            cloudwatch.Metric(
+                namespace="Kargo",
+                metric_name="ScanLagSeconds",
+                dimensions_map={"function": "scan", "service": "kargo"},
+                statistic="Maximum",
+                period=five_minutes,
+            ),
+            15 * 60,
+            evaluation_periods=3,
+        )
+        for channel in ("email", "sms"):
+            alarm(
+                f"{channel}-notifications-failing",
+                f"Five or more {channel} notifications failed for good in 5 minutes (the "
+                "provider refuses them: sender identity, sandbox, spend limit).",
+                cloudwatch.Metric(
+                    namespace="Kargo",
+                    metric_name="Notifications",
+                    dimensions_map={"channel": channel, "fate": "failed", "service": "kargo"},
+                    statistic="Sum",
+                    period=five_minutes,
+                ),
+                5,
+            )
         alarm(
             "webhook-backlog",
             "Webhook deliveries wait over 15 minutes in the queue: the consumer is behind.",
@@ -764,6 +839,7 @@ class KargoStack(cdk.Stack):
             ("QueueUrl", self.queue.queue_url),
             ("DeadLetterQueueUrl", self.dead_letter_queue.queue_url),
             ("NotifyFailureQueueUrl", self.notify_failures.queue_url),
+            ("ScanFailureQueueUrl", self.scan_failures.queue_url),
             ("MerchantWebhookQueueUrl", self.merchant_queue.queue_url),
             ("MerchantWebhookDeadLetterQueueUrl", self.merchant_dead_letter_queue.queue_url),
             ("SecretArn", self.secret.secret_arn),

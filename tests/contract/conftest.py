@@ -57,7 +57,7 @@ def _seed(wsgi: ChaliceWsgi, resources: Any, patch: pytest.MonkeyPatch) -> None:
 
     tokens = iter([EXAMPLE_TOKEN])
     real = orders.new_tracking_token
-    patch.setattr(orders, "new_tracking_token", lambda: next(tokens, None) or real())
+    patch.setattr(orders, "new_tracking_token", lambda *key: next(tokens, None) or real(*key))
     client = Client(wsgi)
     order = {
         "order_id": EXAMPLE_ORDER_ID,

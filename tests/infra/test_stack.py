@@ -118,8 +118,8 @@ def test_table_keys_billing_stream_ttl_and_recovery(template: Any) -> None:
 def test_table_global_secondary_indexes(template_json: dict[str, Any]) -> None:
     _, table = only(template_json, "AWS::DynamoDB::Table")
     indexes = {gsi["IndexName"]: gsi for gsi in table["Properties"]["GlobalSecondaryIndexes"]}
-    assert set(indexes) == {"by_token", "by_due", "by_delay", "by_poll"}
-    assert indexes["by_token"]["KeySchema"] == [{"AttributeName": "token", "KeyType": "HASH"}]
+    # No token index: a sealed token names its shipment, so the lookup is one GetItem.
+    assert set(indexes) == {"by_due", "by_delay", "by_poll"}
     assert indexes["by_due"]["KeySchema"] == [
         {"AttributeName": "due_shard", "KeyType": "HASH"},
         {"AttributeName": "due_at", "KeyType": "RANGE"},
@@ -129,13 +129,12 @@ def test_table_global_secondary_indexes(template_json: dict[str, Any]) -> None:
         {"AttributeName": "delay_since_key", "KeyType": "RANGE"},
     ]
     assert indexes["by_due"]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
-    assert indexes["by_token"]["Projection"] == {"ProjectionType": "ALL"}  # the one-read lookup
     assert indexes["by_delay"]["Projection"] == {"ProjectionType": "ALL"}
     types = {
         a["AttributeName"]: a["AttributeType"] for a in table["Properties"]["AttributeDefinitions"]
     }
     assert types == {
-        "pk": "S", "sk": "S", "token": "S", "due_shard": "S", "due_at": "S",
+        "pk": "S", "sk": "S", "due_shard": "S", "due_at": "S",
         "delay_list": "S", "delay_since_key": "S", "poll_part": "S", "poll_slot": "N",
     }  # fmt: skip
 
@@ -451,3 +450,46 @@ def test_outputs_give_operators_what_the_runbook_needs(template_json: dict[str, 
 def test_synthesis_leaves_no_packaging_output_in_the_repository(cloud_assembly: Any) -> None:
     assert not (REPO_ROOT / "chalice.out").exists()
     assert not (REPO_ROOT / "infra" / "chalice.out").exists()
+
+
+# -- ops at 10 million open shipments -------------------------------------------------------
+
+
+def test_a_failed_scan_run_is_recorded_not_retried(template_json: dict[str, Any]) -> None:
+    (config,) = resources(template_json, "AWS::Lambda::EventInvokeConfig").values()
+    properties = config["Properties"]
+    assert properties["FunctionName"] == {"Ref": "ScanShipments"}
+    assert properties["MaximumRetryAttempts"] == 0
+    destination = properties["DestinationConfig"]["OnFailure"]["Destination"]
+    queue_id = queue_ids(template_json)["kargo-prod-scan-failures"]
+    assert destination == {"Fn::GetAtt": [queue_id, "Arn"]}
+    assert props(template_json, "ScanShipments")["Timeout"] == 120
+    alarms = {
+        props(template_json, name)["AlarmName"]
+        for name in resources(template_json, "AWS::CloudWatch::Alarm")
+    }
+    assert {"kargo-prod-scan-failures-not-empty", "kargo-prod-scan-lagging"} <= alarms
+    assert {"kargo-prod-email-notifications-failing", "kargo-prod-sms-notifications-failing"} <= (
+        alarms
+    )
+
+
+def test_the_token_key_is_generated_in_its_own_secret_read_only_where_tokens_are_handled(
+    template_json: dict[str, Any],
+) -> None:
+    (token_id,) = [
+        key
+        for key, secret in resources(template_json, "AWS::SecretsManager::Secret").items()
+        if secret["Properties"]["Name"] == "kargo/prod/token-key"
+    ]
+    generate = props(template_json, token_id)["GenerateSecretString"]
+    assert generate["GenerateStringKey"] == "KARGO_TOKEN_KEY"
+    assert generate["PasswordLength"] >= 32
+    readers = []
+    for role_id, role in resources(template_json, "AWS::IAM::Role").items():
+        text = json.dumps(role["Properties"].get("Policies", []))
+        if json.dumps({"Ref": token_id}) in text:
+            readers.append(role_id)
+    # The API (orders, returns, lookups) and the consumer (shop platforms' orders) only.
+    assert len(readers) == 2
+    assert all(r.startswith(("APIHandler", "ConsumeWebhooks")) for r in readers), readers
