@@ -50,7 +50,9 @@ class RateLimit:
         return start, start + size
 
     def _key(self, client: str, start: int) -> dict[str, Any]:
-        digest = hashlib.sha256(f"{self.name}\0{client}".encode()).hexdigest()[:32]
+        # Any text a client sends, lone surrogates included, hashes to a key.
+        raw = f"{self.name}\0{client}".encode("utf-8", "surrogatepass")
+        digest = hashlib.sha256(raw).hexdigest()[:32]
         return {"pk": {"S": f"RATE#{self.name}#{digest}"}, "sk": {"S": str(start)}}
 
     def _retry_after(self, now: datetime, end: int) -> int:
