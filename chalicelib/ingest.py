@@ -21,6 +21,7 @@ from chalicelib.domain.shipment import ShipmentState, merge_update
 from chalicelib.errors import UnprocessableDelivery
 from chalicelib.ingress import dead_letter_queue_url, decode_delivery_body
 from chalicelib.platforms import is_platform
+from chalicelib.predictions import with_prediction
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +103,7 @@ def apply_update(update: CarrierUpdate, now: datetime) -> int:
         result = merge_update(record.state, update, now)
         if result.is_noop:
             return 0
+        record = with_prediction(record, result.state)
         try:
             store.save_merge(record, result, now)
         except store.ConcurrentUpdate:
