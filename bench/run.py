@@ -103,6 +103,9 @@ def run(quick: bool, skip_latency: bool) -> dict[str, Any]:
     from bench.console import measure_console
 
     results["console"] = _step("console reads at two table sizes (moto)", measure_console)
+    from bench.backtest import backtest
+
+    results["prediction"] = _step("delivery prediction backtest (generated year)", backtest)
     return results
 
 
@@ -219,6 +222,10 @@ def render(results: dict[str, Any]) -> str:
         out += render_state_write(results["state_write"])
     if "scan" in results:
         out += render_scan(results["scan"])
+    if "prediction" in results:
+        from bench.backtest import render as render_backtest
+
+        out += render_backtest(results["prediction"])
     return "\n".join(out)
 
 

@@ -20,6 +20,7 @@ from chalicelib.domain.shipment import ShipmentState, merge_update
 from chalicelib.errors import UnprocessableDelivery
 from chalicelib.ingress import dead_letter_queue_url, decode_delivery_body
 from chalicelib.platforms import is_platform
+from chalicelib.predictions import with_prediction
 
 MAX_WRITE_ATTEMPTS = 8
 
@@ -106,6 +107,7 @@ def apply_update(update: CarrierUpdate, now: datetime) -> int:
         if result.is_noop:
             observability.count("WritesSavedByDedupe")
             return 0
+        record = with_prediction(record, result.state)
         store.save_merge(record, result, now)
         observability.count("EventsApplied", len(result.new_events))
         return 1

@@ -16,7 +16,7 @@ from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.notify.dispatch import first_name
 from chalicelib.poll.requests import request_first_polls
 from chalicelib.retry import wait_before_retry
-from chalicelib.tracking import event_view
+from chalicelib.tracking import event_view, predicted_delivery
 
 # What an order registered by a shop platform also shows (chalicelib/platform_orders.py):
 # where it came from, its refunds, its cancellation, and what changed when.
@@ -225,6 +225,8 @@ def _merchant_shipment(
         "delayed": state.delayed,
         "delay_reason": state.delay_reason.value if state.delay_reason else None,
         "estimated_delivery": state.estimated_delivery,
+        "predicted_delivery": predicted_delivery(record),
+        "trending_late": store.trending_late(record),
         "updated_at": format_utc(state.status_at) if state.status_at else None,
         "events": [
             event_view(event, "en") | {"carrier_status": event.carrier_status}

@@ -36,6 +36,7 @@ DELAY_INDEX = "by_delay"
 # GSI partition; the scan queries every shard.
 DUE_SHARDS = 16
 DELAYED_PARTITION = "DELAYED"
+TRENDING_PARTITION = "TRENDING"  # predicted past the estimate, not late yet
 OUTBOX_RETENTION = timedelta(days=90)
 
 
@@ -227,7 +228,40 @@ def _index_attributes(record: ShipmentRecord) -> dict[str, Any]:
         values["delay_since_key"] = (
             f"{format_utc(state.delay_since)}#{state.carrier}#{state.tracking_number}"
         )
+    elif trending_late(record):
+        # The same sparse index, its own partition: the console lists shipments
+        # predicted past their estimate before they are late (soonest estimate first).
+        values["delay_list"] = TRENDING_PARTITION
+        values["delay_since_key"] = (
+            f"{state.estimated_delivery}#{state.carrier}#{state.tracking_number}"
+        )
     return values
+
+
+def trending_late(record: ShipmentRecord) -> bool:
+    """Predicted (`prediction`, see chalicelib/predictions.py) past the end of the
+    estimated day, not late yet and not done."""
+    from chalicelib.domain.prediction import Prediction, is_trending_late
+    from chalicelib.stats.aggregate import estimate_day
+
+    state = record.state
+    if state.delayed or state.status.is_final or "prediction" not in record.extra:
+        return False
+    promised = estimate_day(state.estimated_delivery, settings().zone)
+    return is_trending_late(Prediction.from_json(record.extra["prediction"]), promised)
+
+
+def query_trending_late(limit: int) -> list[ShipmentRecord]:
+    """Shipments trending late, soonest estimate first: one Query."""
+    response = aws.dynamodb().query(
+        TableName=_table(),
+        IndexName=DELAY_INDEX,
+        KeyConditionExpression="delay_list = :trending",
+        ExpressionAttributeValues={":trending": {"S": TRENDING_PARTITION}},
+        ScanIndexForward=True,
+        Limit=limit,
+    )
+    return [shipment_from_item(item) for item in response.get("Items", [])]
 
 
 def due_shard(pk: str) -> str:

@@ -12,8 +12,10 @@ from typing import Any
 
 from chalicelib import store
 from chalicelib.domain.events import TrackingEvent, format_utc
+from chalicelib.domain.prediction import Prediction
 from chalicelib.domain.status import Locale, pick_locale
 from chalicelib.errors import NotFound
+from chalicelib.rendering.carriers import carrier_name
 from chalicelib.rendering.events import event_description
 
 # Sealed tokens are URL-safe base64 (72 characters for a 13-character tracking number);
@@ -69,4 +71,13 @@ def tracking_view(
         "events": [event_view(event, locale) for event in state.events],
         # What the shopper may do now (cancel, return, report_issue, rate).
         "actions": list(self_service_for(record, now).actions),
+        # Worked out on the write path (chalicelib/predictions.py): no read of its own.
+        "carrier_name": carrier_name(state.carrier),
+        "predicted_delivery": predicted_delivery(record),
     }
+
+
+def predicted_delivery(record: store.ShipmentRecord) -> dict[str, str] | None:
+    """The stored prediction's range, or None when nothing can be said."""
+    prediction = Prediction.from_json(record.extra.get("prediction"))
+    return prediction.as_json() if prediction else None

@@ -128,6 +128,16 @@ class MerchantEvent(View):
     carrier_status: str | None = Field(description="The carrier's own status, verbatim.")
 
 
+class PredictedDelivery(ClosedView):
+    """Kargo's own range from the shop's past deliveries, in Turkish business days:
+    the 20th to 80th percentile of the same carrier to the same city (at least 20
+    deliveries), else of the carrier (at least 20)."""
+
+    earliest: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2026-12-03"])
+    latest: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2026-12-04"])
+    basis: Literal["carrier_city", "carrier", "none"]
+
+
 class MerchantShipment(ShipmentReference):
     status: Status
     delayed: bool
@@ -137,6 +147,12 @@ class MerchantShipment(ShipmentReference):
         default=None, description="When the status last changed; absent before any event."
     )
     events: list[MerchantEvent] = Field(description="Newest first.")
+    predicted_delivery: PredictedDelivery | None = Field(
+        default=None, description="Null when the shop's history says nothing yet."
+    )
+    trending_late: bool = Field(
+        default=False, description="Predicted past the end of the estimated day, not late yet."
+    )
 
 
 class Refund(View):
@@ -244,6 +260,10 @@ class TrackingView(ClosedView):
     events: list[PublicEvent] = Field(description="Newest first.")
     actions: list[Literal["cancel", "return", "report_issue", "rate"]] = Field(
         default_factory=list, description="What the shopper may do now."
+    )
+    carrier_name: str = Field(description="For people.", examples=["Yurtiçi Kargo"])
+    predicted_delivery: PredictedDelivery | None = Field(
+        description="Null when the shop's history says nothing yet; never a delay."
     )
 
 

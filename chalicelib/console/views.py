@@ -2,7 +2,8 @@
 calls (never a scan), as plain page models for the templates.
 
 Reads per page (DynamoDB calls): overview 5 (status counters, delayed count,
-five longest delays, this week's ratings, newest low ratings); delayed list 1;
+five longest delays, this week's ratings, newest low ratings); delayed list 1
+(its first page 2: the shipments trending late too);
 search 1-3; an order 3 (order, its shipments in one batch, its notification
 log); carriers 1 + one per carrier; ratings 2.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -126,17 +127,49 @@ def overview(now: datetime, reads: ReadCounter | None = None) -> Overview:
 
 
 @dataclass(frozen=True)
+class TrendingRow:
+    """Not late yet, but the shop's history expects it past the estimate."""
+
+    carrier: str
+    tracking_number: str
+    order_id: str | None
+    status: Status
+    estimate: str | None
+    predicted_latest: str
+
+
+def _trending_row(record: store.ShipmentRecord) -> TrendingRow:
+    from chalicelib.domain.prediction import Prediction
+
+    state = record.state
+    prediction = Prediction.from_json(record.extra.get("prediction"))
+    return TrendingRow(
+        carrier=state.carrier,
+        tracking_number=state.tracking_number,
+        order_id=record.registration.order_id if record.registration else None,
+        status=state.status,
+        estimate=state.estimated_delivery,
+        predicted_latest=prediction.latest.isoformat() if prediction else "",
+    )
+
+
+@dataclass(frozen=True)
 class DelayedPage:
     rows: list[DelayedRow]
     next_cursor: str | None
+    trending: list[TrendingRow] = field(default_factory=list)  # first page only
 
 
 def delayed_page(cursor: str | None, now: datetime) -> DelayedPage:
-    """Longest-delayed first, one page per Query; the cursor is the API's own."""
+    """Longest-delayed first, one page per Query; the cursor is the API's own.
+    The first page also lists the shipments trending late (one more Query)."""
     start = decode_cursor(cursor) if cursor else None
     records, last = store.query_delayed(start, DELAYED_PAGE)
+    trending = [] if cursor else store.query_trending_late(DELAYED_PAGE)
     return DelayedPage(
-        [_delayed_row(record, now) for record in records], encode_cursor(last) if last else None
+        [_delayed_row(record, now) for record in records],
+        encode_cursor(last) if last else None,
+        [_trending_row(record) for record in trending if store.trending_late(record)],
     )
 
 

@@ -30,7 +30,7 @@ from chalicelib.notify.messages import delay_explanation
 from chalicelib.rendering.carriers import carrier_name, carrier_tracking_url
 from chalicelib.rendering.environment import TEMPLATES, environment
 from chalicelib.rendering.events import event_description
-from chalicelib.rendering.formats import format_date, format_datetime
+from chalicelib.rendering.formats import format_date, format_date_range, format_datetime
 from chalicelib.shopper import texts
 from chalicelib.store import ShipmentRecord
 
@@ -138,6 +138,8 @@ class TrackingPage:
     rating: Rating
     contact: Contact
     self_service: SelfServicePage = SelfServicePage()
+    # The carrier gave no estimate: `estimate` is Kargo's range from past deliveries.
+    estimate_is_prediction: bool = False
 
 
 # --- formatting --------------------------------------------------------------------
@@ -262,6 +264,7 @@ def tracking_page(
     estimate = (
         format_date(state.estimated_delivery, locale, zone) if state.estimated_delivery else None
     )
+    predicted = None if estimate else predicted_range(record, locale)
     name = carrier_name(state.carrier)
     return TrackingPage(
         locale=locale,
@@ -274,7 +277,8 @@ def tracking_page(
         status_label=status.label(locale),
         steps=steps,
         problem=problem,
-        estimate=None if status.is_final else estimate,
+        estimate=None if status.is_final else (estimate or predicted),
+        estimate_is_prediction=bool(predicted) and not estimate and not status.is_final,
         delivered_at=(
             format_datetime(state.status_at, locale, zone)
             if status == Status.DELIVERED and state.status_at
@@ -295,6 +299,16 @@ def tracking_page(
         contact=contact_view(config, locale, state.tracking_number),
         self_service=self_service or SelfServicePage(),
     )
+
+
+def predicted_range(record: ShipmentRecord, locale: Locale) -> str | None:
+    """`3–4 Aralık` from the prediction stored on the shipment (no read of its own)."""
+    from chalicelib.domain.prediction import Prediction
+
+    prediction = Prediction.from_json(record.extra.get("prediction"))
+    if prediction is None:
+        return None
+    return format_date_range(prediction.earliest, prediction.latest, locale)
 
 
 # --- rendering -------------------------------------------------------------------------

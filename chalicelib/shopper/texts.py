@@ -108,6 +108,10 @@ PHRASES: dict[str, dict[Locale, str]] = {
     "switch_language": {"tr": "English", "en": "Türkçe"},
     "return_badge": {"tr": "İade gönderisi", "en": "Return shipment"},
     "estimated_delivery": {"tr": "Tahmini teslim", "en": "Estimated delivery"},
+    "prediction_note": {
+        "tr": "önceki teslimatlara göre tahmin",
+        "en": "an estimate from past deliveries",
+    },
     "delivered_at": {"tr": "Teslim zamanı", "en": "Delivered on"},
     "last_update": {"tr": "Son güncelleme", "en": "Last update"},
     "status": {"tr": "Durum", "en": "Status"},

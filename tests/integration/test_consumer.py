@@ -92,6 +92,12 @@ def test_new_events_cost_one_read_and_one_write_per_shipment(kargo: Kargo) -> No
     aws.dynamodb().meta.events.register(
         "before-call.dynamodb.*", lambda model, **_: calls.append(model.name)
     )
+    first = [("info_received", "2026-11-20T23:00:00+03:00")]
+    invoke_consumer(kargo, [sqs_record(json.dumps(carrier_update("YT123456789TR", *first)))])
+    # The first carrier event also makes the delivery prediction: the order (its
+    # city) and the carrier's delivery aggregates, read once in the shipment's life.
+    assert calls == ["GetItem", "GetItem", "Query", "TransactWriteItems"]
+    calls.clear()
     history = [("in_transit", f"2026-11-21T{hour:02d}:00:00+03:00") for hour in range(0, 24)]
     invoke_consumer(kargo, [sqs_record(json.dumps(carrier_update("YT123456789TR", *history)))])
     assert calls == ["GetItem", "TransactWriteItems"]
