@@ -36,7 +36,9 @@ def test_fresh_token_is_read_with_one_consistent_get(
     response = kargo.track(token)
     assert response.status_code == 200, response.body
     assert json.loads(response.body)["tracking_number"] == "YT123456789TR"
-    assert [name for name, _ in dynamodb_calls] == ["GetItem"]
+    # The parcel, by the key the token seals; then its order, for `actions`.
+    assert [name for name, _ in dynamodb_calls] == ["GetItem", "GetItem"]
+    assert dynamodb_calls[1][1]["Key"]["pk"] == {"S": "ORDER#1001"}
     params = dynamodb_calls[0][1]
     assert params["ConsistentRead"] is True
     assert params["Key"]["pk"] == {"S": "SHIP#yurtici#YT123456789TR"}
