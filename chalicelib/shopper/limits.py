@@ -13,5 +13,12 @@ SHOPPER_FORMS = RateLimit("shopper_form", limit=20, window=timedelta(minutes=10)
 
 
 def count_shopper_post(token: str, now: datetime) -> None:
-    """Raises `RateLimited` (429 with Retry-After) once this token is over its budget."""
+    """Raises `RateLimited` (429 with Retry-After) once this token is over its budget.
+
+    Only a token Kargo sealed is counted: any other is a 404 that costs no read and
+    no write, so random tokens cannot fill the table with counters."""
+    from chalicelib.tokens import open_token
+
+    if open_token(token) is None:
+        return
     SHOPPER_FORMS.hit(token, now)
