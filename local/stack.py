@@ -290,6 +290,8 @@ def main() -> int:
                 token = url.rsplit("/", 1)[1]
                 say(f"  Demo order:   {url}\n  JSON lookup:  {base}/track/{token}")
             say("  Walk it to delivery: make demo   (in another terminal)")
+        say(f"  Console:      {base}/console   (sign in with KARGO_MERCHANT_API_KEY)")
+        say(f"  API document: {base}/openapi.json")
         say("  Stop: Ctrl-C\n")
         while not stack.stopping.is_set():
             if any(child.poll() is not None for child in stack.children):
