@@ -48,16 +48,17 @@ demo: $(VENV)/.local-installed
 # (quiet hours, a leap day), and a year from now. e2e (a separate process on the
 # real clock), browser and infra stay out of it: slow, and they read no clock of ours.
 CLOCK_SUITES ?= tests/unit tests/property tests/integration tests/fault tests/contract
-# pytest-xdist workers: the suite is CPU-bound on moto in-process; one per core.
+# pytest-xdist workers: the suite is CPU-bound on moto in-process; one per core. A
+# file stays on one worker (its module fixtures, like a running local stack, are shared).
 TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 LEAP_NIGHT   := 2028-02-29T20:30:00Z
 test: $(VENV)/.dev-installed
 	@echo "== make test: the whole suite, on the real clock ($$(date -u +%Y-%m-%dT%H:%M:%SZ))"
-	$(PY) -m pytest -q -n $(TEST_WORKERS)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 	@year_ahead=$$($(PY) -c 'from datetime import UTC, datetime, timedelta; print((datetime.now(UTC) + timedelta(days=366)).strftime("%Y-%m-%dT%H:%M:%SZ"))'); \
 	for clock in $(LEAP_NIGHT) $$year_ahead; do \
 	  echo "== make test: $(CLOCK_SUITES) again, under the wall clock $$clock"; \
-	  KARGO_TEST_CLOCK=$$clock $(PY) -m pytest -q -n $(TEST_WORKERS) $(CLOCK_SUITES) || exit $$?; \
+	  KARGO_TEST_CLOCK=$$clock $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile $(CLOCK_SUITES) || exit $$?; \
 	done
 
 lint: $(VENV)/.dev-installed
