@@ -82,18 +82,25 @@ def console(live: LiveKargo, monkeypatch: pytest.MonkeyPatch) -> LiveKargo:
     return live
 
 
+def follow(page: Any, selector: str) -> None:
+    """Click a link or submit button and wait for the next page to load: reading
+    the DOM straight after a click may still see the page being left."""
+    with page.expect_navigation(wait_until="load"):
+        page.click(selector)
+
+
 def sign_in(page: Any, base_url: str, lang: str) -> None:
     response = page.goto(f"{base_url}/console?lang={lang}")
     assert response.status == 200
     assert page.url.startswith(f"{base_url}/console/login")
     page.fill("#key", "dev-merchant-key")
-    page.click("button[type=submit]")
+    follow(page, "button[type=submit]")
     assert page.url.rstrip("/").startswith(f"{base_url}/console?"), page.url
 
 
 def walk(page: Any, prefix: str, expected: dict[str, str]) -> None:
     for name in NAV:
-        page.click(f"nav a:text-is('{expected[name]}')")
+        follow(page, f"nav a:text-is('{expected[name]}')")
         assert page.locator("h1").inner_text() == expected[name]
         assert page.locator("nav a[aria-current=page]").inner_text() == expected[name]
         page.screenshot(path=str(ARTIFACTS / f"{prefix}-{name}.png"), full_page=True)
@@ -122,18 +129,18 @@ def test_phone_turkish(console: LiveKargo, browser_context: Any) -> None:
     assert "Şu an geciken" in overview and "Bu haftanın puanları" in overview
     walk(page, "console-phone-tr", TURKISH)
     # The work list leads to the order, with its timeline and notifications.
-    page.click("nav a:text-is('Gecikenler')")
+    follow(page, "nav a:text-is('Gecikenler')")
     assert "Kargo firması bildirdi" in page.locator("table").inner_text()
-    page.click("table a:text-is('YT300100002TR')")
+    follow(page, "table a:text-is('YT300100002TR')")
     assert page.locator("h1").inner_text() == "Sipariş 3002"
     assert "Yoğunluk nedeniyle bekliyor" in page.locator(".timeline").inner_text()
     assert "gönderildi" in page.locator("main").inner_text()
     page.screenshot(path=str(ARTIFACTS / "console-phone-tr-order.png"), full_page=True)
     # Search by tracking number, typed the way people type it.
-    page.click("nav a:text-is('Ara')")
+    follow(page, "nav a:text-is('Ara')")
     page.fill("#q", "yt 3001 00001 tr")
-    page.click("form[role=search] button")
-    page.click("main a:text-is('YT300100001TR')")
+    follow(page, "form[role=search] button")
+    follow(page, "main a:text-is('YT300100001TR')")
     assert page.locator("h1").inner_text() == "Sipariş 3001"
     own = console.base_url
     assert all(url.startswith(own) or url.startswith("data:") for url in seen), seen
@@ -145,17 +152,17 @@ def test_desktop_english_and_sign_out(console: LiveKargo, browser_context: Any) 
     page.set_viewport_size(DESKTOP)
     sign_in(page, console.base_url, "en")
     walk(page, "console-desktop-en", ENGLISH)
-    page.click("nav a:text-is('Carriers')")
+    follow(page, "nav a:text-is('Carriers')")
     assert page.locator("svg.chart").count() == 2
     ankara = page.locator("table", has=page.locator("caption:text-is('Ankara')")).inner_text()
     assert "Yurtiçi Kargo" in ankara and "Aras Kargo" in ankara
-    page.click("a:text-is('Last 90 days')")
+    follow(page, "a:text-is('Last 90 days')")
     assert page.locator("a[aria-current=page]:text-is('Last 90 days')").count() == 1
     page.screenshot(path=str(ARTIFACTS / "console-desktop-en-carriers-90.png"), full_page=True)
-    page.click("nav a:text-is('Ratings')")
+    follow(page, "nav a:text-is('Ratings')")
     assert "Kutu ezik geldi" in page.locator("main").inner_text()
-    page.click("nav a:text-is('Overview')")
-    page.click("button:text-is('Sign out')")
+    follow(page, "nav a:text-is('Overview')")
+    follow(page, "button:text-is('Sign out')")
     assert "/console/login" in page.url
     assert "You have signed out." in page.locator("main").inner_text()
     page.goto(f"{console.base_url}/console/carriers?lang=en")
