@@ -1,7 +1,7 @@
 """Create every AWS resource Kargo needs on an AWS-compatible endpoint (moto locally).
 
-Idempotent: running it against resources that exist changes nothing. Mirrors
-what `infra/` declares for AWS, so the local stack behaves like the real one.
+Idempotent: running it against resources that exist changes nothing. The table comes from
+`chalicelib/store/schema.py`, as in `infra/`, so the local stack behaves like the real one.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from chalicelib import aws
 from chalicelib.config import settings
 from chalicelib.ingress import DEAD_LETTER_QUEUE_NAME, WEBHOOK_QUEUE_NAME
 from chalicelib.poll.requests import POLL_REQUEST_DLQ_NAME, POLL_REQUEST_QUEUE_NAME
-from chalicelib.poll.schedule import POLL_INDEX
 from chalicelib.shop_events import webhooks
+from chalicelib.store import schema
 
 MAX_RECEIVES_BEFORE_DEAD_LETTER = 5
 
@@ -40,7 +40,7 @@ def ensure_resources() -> Resources:
         webhooks.WEBHOOK_QUEUE_NAME, webhooks.WEBHOOK_DLQ_NAME
     )
     poll_dlq_url, poll_url = _ensure_queue_pair(POLL_REQUEST_QUEUE_NAME, POLL_REQUEST_DLQ_NAME)
-    _ensure_poll_index(config.table_name)
+    _ensure_indexes(config.table_name)
     _ensure_sender_identity(config.email_from)
     _ensure_event_bus(config.event_bus)
     return Resources(
@@ -49,33 +49,25 @@ def ensure_resources() -> Resources:
     )  # fmt: skip
 
 
-# The poller's sparse index (chalicelib/poll/schedule.py): open shipments of polled
-# carriers by carrier, tier and shard, sorted by their slot in the polling cycle.
-POLL_INDEX_ATTRIBUTES = [
-    {"AttributeName": "poll_part", "AttributeType": "S"},
-    {"AttributeName": "poll_slot", "AttributeType": "N"},
-]
-POLL_INDEX_DEFINITION = {
-    "IndexName": POLL_INDEX,
-    "KeySchema": [
-        {"AttributeName": "poll_part", "KeyType": "HASH"},
-        {"AttributeName": "poll_slot", "KeyType": "RANGE"},
-    ],
-    "Projection": {"ProjectionType": "KEYS_ONLY"},
-}
-
-
-def _ensure_poll_index(name: str) -> None:
-    """Added to a table made before the poller existed (an existing endpoint)."""
+def _ensure_indexes(name: str) -> None:
+    """A table made before an index existed (an existing endpoint) gets it now."""
     client = aws.dynamodb()
-    indexes = client.describe_table(TableName=name)["Table"].get("GlobalSecondaryIndexes", [])
-    if any(index["IndexName"] == POLL_INDEX for index in indexes):
-        return
-    client.update_table(
-        TableName=name,
-        AttributeDefinitions=POLL_INDEX_ATTRIBUTES,  # type: ignore[arg-type]
-        GlobalSecondaryIndexUpdates=[{"Create": POLL_INDEX_DEFINITION}],  # type: ignore[typeddict-item]
-    )
+    present = {
+        index["IndexName"]
+        for index in client.describe_table(TableName=name)["Table"].get(
+            "GlobalSecondaryIndexes", []
+        )
+    }
+    for entry in schema.INDEXES:
+        if entry.name in present:
+            continue
+        client.update_table(
+            TableName=name,
+            AttributeDefinitions=schema.attribute_definitions(  # type: ignore[arg-type]
+                entry.partition_key, entry.sort_key
+            ),
+            GlobalSecondaryIndexUpdates=[{"Create": schema.index_definition(entry)}],  # type: ignore[typeddict-item]
+        )
 
 
 def _ensure_event_bus(name: str) -> None:
@@ -93,42 +85,13 @@ def _ensure_table(name: str) -> str:
     try:
         description = client.describe_table(TableName=name)["Table"]
     except client.exceptions.ResourceNotFoundException:
-        description = client.create_table(
-            TableName=name,
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-                {"AttributeName": "due_shard", "AttributeType": "S"},
-                {"AttributeName": "due_at", "AttributeType": "S"},
-                {"AttributeName": "delay_list", "AttributeType": "S"},
-                {"AttributeName": "delay_since_key", "AttributeType": "S"},
-            ],
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            GlobalSecondaryIndexes=[
-                {
-                    "IndexName": "by_due",
-                    "KeySchema": [
-                        {"AttributeName": "due_shard", "KeyType": "HASH"},
-                        {"AttributeName": "due_at", "KeyType": "RANGE"},
-                    ],
-                    "Projection": {"ProjectionType": "KEYS_ONLY"},
-                },
-                {
-                    "IndexName": "by_delay",
-                    "KeySchema": [
-                        {"AttributeName": "delay_list", "KeyType": "HASH"},
-                        {"AttributeName": "delay_since_key", "KeyType": "RANGE"},
-                    ],
-                    "Projection": {"ProjectionType": "ALL"},
-                },
-            ],
-            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
-        )["TableDescription"]
+        request = schema.create_table_request(name)
+        description = client.create_table(**request)["TableDescription"]  # type: ignore[arg-type]
         client.get_waiter("table_exists").wait(TableName=name)
+        client.update_time_to_live(
+            TableName=name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": schema.TTL_ATTRIBUTE},
+        )
     stream_arn = description.get("LatestStreamArn")
     if not stream_arn:
         raise RuntimeError(f"table {name} has no stream; Kargo's notifier needs one")

@@ -43,6 +43,7 @@ from chalicelib.domain.events import format_utc, parse_utc
 from chalicelib.dynamo_codec import decode_item, encode_item
 from chalicelib.poll import limits, schedule
 from chalicelib.poll.requests import read_poll_request
+from chalicelib.store import schema
 
 logger = logging.getLogger(__name__)
 
@@ -391,7 +392,7 @@ def _first_moment(slot: int, interval: int, window: schedule.Window) -> int:
 def _query_slots(partition: str, low: int, high: int) -> Any:
     kwargs: dict[str, Any] = {
         "TableName": settings().table_name,
-        "IndexName": schedule.POLL_INDEX,
+        "IndexName": schema.POLL_INDEX,
         "KeyConditionExpression": "poll_part = :part AND poll_slot BETWEEN :low AND :high",
         "ExpressionAttributeValues": {
             ":part": {"S": partition},

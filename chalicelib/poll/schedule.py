@@ -34,7 +34,6 @@ from typing import Any
 
 from chalicelib.domain.status import Status
 
-POLL_INDEX = "by_poll"
 # Each run queries every (tier, shard) of a carrier: a fixed 8 queries a minute per
 # carrier, against partitions that each take a quarter of the carrier's index writes.
 POLL_SHARDS = 4

@@ -29,9 +29,9 @@ from chalicelib.domain.status import Status
 from chalicelib.domain.timing import ClockFacts, next_check
 from chalicelib.dynamo_codec import Item, decode_item, encode_item, encode_value
 from chalicelib.poll.schedule import poll_index_attributes
+from chalicelib.store.schema import DELAY_INDEX as DELAY_INDEX
+from chalicelib.store.schema import DUE_INDEX as DUE_INDEX
 
-DUE_INDEX = "by_due"
-DELAY_INDEX = "by_delay"
 # The due index is sharded so that 10 million open shipments do not share one
 # GSI partition; the scan queries every shard.
 DUE_SHARDS = 16
