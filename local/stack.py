@@ -149,15 +149,15 @@ class LocalStack:
 
     def start_whatsapp_fake(self) -> Any:
         """moto has no End User Messaging Social: a fake stands in, unless
-        KARGO_WHATSAPP_ENDPOINT names a service to use instead."""
+        KARGO_WHATSAPP_ENDPOINT names a service to use instead. WhatsApp stays off,
+        as everywhere, until KARGO_WHATSAPP_PHONE_NUMBER_ID names a sender: the
+        default stack sends what a shop without WhatsApp sends."""
         if os.environ.get("KARGO_WHATSAPP_ENDPOINT"):
             return None
-        from local.fakes.whatsapp import DEV_PHONE_NUMBER_ID, WhatsAppFake
+        from local.fakes.whatsapp import WhatsAppFake
 
         fake = WhatsAppFake()
         os.environ["KARGO_WHATSAPP_ENDPOINT"] = fake.start()
-        if not os.environ.get("KARGO_WHATSAPP_PHONE_NUMBER_ID"):
-            os.environ["KARGO_WHATSAPP_PHONE_NUMBER_ID"] = DEV_PHONE_NUMBER_ID
         self.whatsapp_fake = fake
         return fake
 
@@ -285,6 +285,10 @@ def main() -> int:
         stack.start_workers(resources)
         say(f"\nKargo is running.\n  API:          {base}\n  {aws_label}  {endpoint}")
         say("  Polled:       " + "\n                ".join(polled.lines or ["none"]))
+        if os.environ.get("KARGO_WHATSAPP_PHONE_NUMBER_ID"):
+            say(f"  WhatsApp:     on, through {os.environ['KARGO_WHATSAPP_ENDPOINT']}")
+        else:
+            say("  WhatsApp:     off (set KARGO_WHATSAPP_PHONE_NUMBER_ID to turn it on)")
         if os.environ.get("KARGO_DEMO", "1") != "0":
             for url in seed_demo_order(base):
                 token = url.rsplit("/", 1)[1]
