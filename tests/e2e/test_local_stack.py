@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,52 +14,20 @@ import requests
 
 from chalicelib.carriers.signatures import sign_standard_webhook
 from chalicelib.config import DEFAULT_GENERIC_SECRET
+from tests.e2e.stack import RunningStack, free_port, running_stack
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
-BANNER: list[str] = []
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
-def stack() -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    port, moto_port = free_port(), free_port()
-    env = {
-        key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "KARGO_"))
-    } | {"KARGO_PORT": str(port), "KARGO_MOTO_PORT": str(moto_port), "KARGO_SCAN_INTERVAL": "2"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "local.stack"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+def stack() -> Iterator[RunningStack]:
     # The banner ends once the API answers and the demo order is seeded.
-    assert process.stdout is not None
-    for line in process.stdout:
-        BANNER.append(line)
-        if "Stop: Ctrl-C" in line:
-            break
-    assert process.poll() is None, "".join(BANNER)[-2000:]
-    yield base, process
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+    with running_stack(KARGO_SCAN_INTERVAL="2") as running:
+        yield running
 
 
-def test_demo_order_is_seeded_and_its_link_printed(
-    stack: tuple[str, subprocess.Popen[str]],
-) -> None:
-    base, _ = stack
+def test_demo_order_is_seeded_and_its_link_printed(stack: RunningStack) -> None:
+    base = stack.base
     order = requests.get(
         f"{base}/orders/demo-1001", headers={"Authorization": "Bearer dev-merchant-key"}, timeout=5
     )
@@ -77,10 +39,8 @@ def test_demo_order_is_seeded_and_its_link_printed(
     )  # polled at once from the fake carrier
 
 
-def test_a_signed_webhook_shows_within_two_seconds_and_notifies(
-    stack: tuple[str, subprocess.Popen[str]],
-) -> None:
-    base, _ = stack
+def test_a_signed_webhook_shows_within_two_seconds_and_notifies(stack: RunningStack) -> None:
+    base = stack.base
     merchant = {"Authorization": "Bearer dev-merchant-key"}
     created = requests.post(
         f"{base}/orders",
@@ -134,89 +94,49 @@ def test_a_signed_webhook_shows_within_two_seconds_and_notifies(
     ]
 
 
-def test_sigterm_stops_every_child(stack: tuple[str, subprocess.Popen[str]]) -> None:
-    base, process = stack
-    process.send_signal(signal.SIGTERM)
-    output, _ = process.communicate(timeout=30)
-    assert process.returncode == 0, output[-2000:]
+def test_sigterm_stops_every_child(stack: RunningStack) -> None:
+    stack.stop(timeout=30)
+    output = stack.text()
+    assert stack.process.returncode == 0, output[-2000:]
     assert "Traceback" not in output, output[-2000:]
-    assert "Demo order:" in "".join(BANNER)
+    assert "Demo order:" in "".join(stack.banner)
     assert "email → ayse@example.com · out_for_delivery" in output  # the notification was printed
     with pytest.raises(urllib.error.URLError):
-        urllib.request.urlopen(f"{base}/track/ping", timeout=1)
+        urllib.request.urlopen(f"{stack.base}/track/ping", timeout=1)
 
 
 def test_a_clean_stop_is_quick_and_quiet() -> None:
     """SIGTERM right after start, workers mid-poll: the workers and the API stop
     before moto, so nothing logs a failed poll or a traceback on the way out."""
-    port, moto_port = free_port(), free_port()
-    env = {
-        key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "KARGO_"))
-    } | {"KARGO_PORT": str(port), "KARGO_MOTO_PORT": str(moto_port), "KARGO_SCAN_INTERVAL": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "local.stack"], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        banner = []
-        for line in process.stdout:
-            banner.append(line)
-            if "Stop: Ctrl-C" in line:
-                break
-        assert process.poll() is None, "".join(banner)[-2000:]
+    with running_stack(KARGO_SCAN_INTERVAL="1") as stack:
         time.sleep(1.5)  # long polls in flight, a scheduled scan or two done
-        stop_sent = time.monotonic()
-        process.send_signal(signal.SIGTERM)
-        rest, _ = process.communicate(timeout=30)
-        took = time.monotonic() - stop_sent
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    output = "".join(banner) + rest
-    assert process.returncode == 0, output[-3000:]
+        took = stack.stop(timeout=30)
+    output = stack.text()
+    assert stack.process.returncode == 0, output[-3000:]
     assert took < 5, f"stopping took {took:.1f} s"
     assert "Traceback" not in output, output[-3000:]
     assert "failed" not in output and "retrying" not in output, output[-3000:]
     with pytest.raises(urllib.error.URLError):
-        urllib.request.urlopen(f"http://127.0.0.1:{moto_port}/moto-api/", timeout=1)
+        urllib.request.urlopen(f"{stack.moto}/moto-api/", timeout=1)
 
 
 def test_an_existing_endpoint_is_used_instead_of_starting_moto() -> None:
     """KARGO_AWS_ENDPOINT set: the stack creates what is missing there and starts no moto."""
+    import boto3
     from moto.server import ThreadedMotoServer
 
-    aws_port, port = free_port(), free_port()
+    aws_port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
     server.start()
-    env = {
-        key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "KARGO_"))
-    } | {
-        "KARGO_PORT": str(port),
-        "KARGO_AWS_ENDPOINT": f"http://127.0.0.1:{aws_port}",
-        "KARGO_DEMO": "0",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "local.stack"], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
     try:
-        assert process.stdout is not None
-        banner = []
-        for line in process.stdout:
-            banner.append(line)
-            if "Stop: Ctrl-C" in line:
-                break
-        assert f"AWS:          http://127.0.0.1:{aws_port}" in "".join(banner)
-        import boto3
-
-        tables = boto3.client(
-            "dynamodb", endpoint_url=f"http://127.0.0.1:{aws_port}", region_name="eu-central-1",
-            aws_access_key_id="x", aws_secret_access_key="x",
-        ).list_tables()["TableNames"]  # fmt: skip
-        assert tables == ["kargo"]
+        with running_stack(
+            KARGO_AWS_ENDPOINT=f"http://127.0.0.1:{aws_port}", KARGO_DEMO="0"
+        ) as stack:
+            assert f"AWS:          http://127.0.0.1:{aws_port}" in "".join(stack.banner)
+            tables = boto3.client(
+                "dynamodb", endpoint_url=f"http://127.0.0.1:{aws_port}",
+                region_name="eu-central-1", aws_access_key_id="x", aws_secret_access_key="x",
+            ).list_tables()["TableNames"]  # fmt: skip
+            assert tables == ["kargo"]
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
         server.stop()

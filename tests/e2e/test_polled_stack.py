@@ -5,78 +5,43 @@ longer polled once delivered. Short intervals (a 1 s tick, 4 s cycles) stand in 
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from tests.e2e.test_local_stack import free_port
+from tests.e2e.stack import ROOT, RunningStack, running_stack
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
 MERCHANT = {"Authorization": "Bearer dev-merchant-key"}
 
 
 @pytest.fixture(scope="module")
-def polled_stack() -> Iterator[tuple[str, str, list[str]]]:
-    port, moto_port = free_port(), free_port()
-    env = {
-        key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "KARGO_"))
-    } | {
-        "KARGO_PORT": str(port),
-        "KARGO_MOTO_PORT": str(moto_port),
-        "KARGO_DEMO": "0",
-        "KARGO_SCAN_INTERVAL": "2",
-        "KARGO_POLL_TICK": "1",
-        "KARGO_POLL_INTERVAL": "4",
-        "KARGO_POLL_INTERVAL_NEAR": "2",
-        "KARGO_TEST_POLLED": "testpost=tests.support.testpost",
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "tests" / "e2e" / "site"), str(ROOT)]),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "local.stack"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    banner: list[str] = []
-    assert process.stdout is not None
-    for line in process.stdout:
-        banner.append(line)
-        if "Stop: Ctrl-C" in line:
-            break
-    assert process.poll() is None, "".join(banner)[-3000:]
-    yield f"http://127.0.0.1:{port}", f"http://127.0.0.1:{moto_port}", banner
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:  # a loaded machine: stop the whole group
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+def polled_stack() -> Iterator[RunningStack]:
+    with running_stack(
+        KARGO_DEMO="0",
+        KARGO_SCAN_INTERVAL="2",
+        KARGO_POLL_TICK="1",
+        KARGO_POLL_INTERVAL="4",
+        KARGO_POLL_INTERVAL_NEAR="2",
+        KARGO_TEST_POLLED="testpost=tests.support.testpost",
+        PYTHONPATH=os.pathsep.join([str(ROOT / "tests" / "e2e" / "site"), str(ROOT)]),
+    ) as stack:
+        yield stack
 
 
-def test_the_banner_says_which_carriers_are_polled_and_where(
-    polled_stack: tuple[str, str, list[str]],
-) -> None:
-    _, _, banner = polled_stack
-    text = "".join(banner)
+def test_the_banner_says_which_carriers_are_polled_and_where(polled_stack: RunningStack) -> None:
+    text = "".join(polled_stack.banner)
     assert "Polled:" in text
     assert "testpost: fake at http://127.0.0.1:" in text
 
 
 def test_a_polled_shipment_moves_without_webhooks_and_stops_when_delivered(
-    polled_stack: tuple[str, str, list[str]],
+    polled_stack: RunningStack,
 ) -> None:
-    base, moto, _ = polled_stack
+    base, moto = polled_stack.base, polled_stack.moto
     registered_at = time.monotonic()
     created = requests.post(
         f"{base}/orders",
@@ -133,11 +98,11 @@ def test_a_polled_shipment_moves_without_webhooks_and_stops_when_delivered(
 
 
 def test_make_demo_walks_a_polled_shipment_by_refreshing_it(
-    polled_stack: tuple[str, str, list[str]], capsys: pytest.CaptureFixture[str]
+    polled_stack: RunningStack, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from local.simulator import walk_polled
 
-    base, _, _ = polled_stack
+    base = polled_stack.base
     created = requests.post(
         f"{base}/orders",
         headers=MERCHANT,
