@@ -19,7 +19,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -39,6 +38,7 @@ import requests
 from chalicelib.carriers.signatures import sign_standard_webhook
 from chalicelib.clock import utc_now
 from chalicelib.config import DEFAULT_GENERIC_SECRET
+from local.stack import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 MERCHANT = {"Authorization": "Bearer dev-merchant-key"}
@@ -47,13 +47,6 @@ START = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 # --- the stack ------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass

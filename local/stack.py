@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -44,6 +45,14 @@ def configure_environment() -> dict[str, str]:
         if not os.environ.get(name):
             os.environ[name] = value
     return dict(os.environ)
+
+
+def free_port() -> int:
+    """A port free on 127.0.0.1 now (the OS picks it)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def wait_until(check: Callable[[], bool], seconds: float, what: str) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from local.stack import free_port
 
 # The integration tests' fixture, made visible here: one moto setup for both.
 from tests.integration.conftest import Kargo, kargo  # noqa: F401
@@ -34,13 +35,6 @@ CHROMIUM_FLAGS = [
 ]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass
