@@ -145,7 +145,7 @@ def register_return(order_id: str, request: ReturnIn, now: datetime) -> tuple[in
             "return_id": "ret_" + secrets.token_hex(8),
             "carrier": request.carrier,
             "tracking_number": request.tracking_number,
-            "tracking_token": new_tracking_token(*key),
+            "tracking_token": new_tracking_token(*key, order_id),
             "reason": request.reason,
             "created_at": format_utc(now),
             "refund": None,

@@ -23,11 +23,12 @@ from chalicelib.tracking import event_view, predicted_delivery
 PLATFORM_ORDER_FIELDS = ("source", "refunds", "cancellation", "changes")
 
 
-def new_tracking_token(carrier: str, tracking_number: str) -> str:
-    """A sealed token for this shipment: its lookup needs no index (chalicelib/tokens.py)."""
+def new_tracking_token(carrier: str, tracking_number: str, order_id: str) -> str:
+    """A sealed token for this shipment of this order: its lookup needs no index and
+    reads the shipment and the order in one call (chalicelib/tokens.py)."""
     from chalicelib import tokens
 
-    return tokens.mint(carrier, tracking_number)
+    return tokens.mint(carrier, tracking_number, order_id)
 
 
 def _shipment_entry(shipment: ShipmentIn) -> dict[str, Any]:
@@ -83,7 +84,9 @@ def register_order(order: OrderIn, now: datetime) -> tuple[int, dict[str, Any]]:
     document["shipments"] = [
         {
             **_shipment_entry(shipment),
-            "tracking_token": new_tracking_token(shipment.carrier, shipment.tracking_number),
+            "tracking_token": new_tracking_token(
+                shipment.carrier, shipment.tracking_number, order.order_id
+            ),
         }
         for shipment in order.shipments
     ]
@@ -147,7 +150,7 @@ def add_shipment(order_id: str, shipment: ShipmentIn, now: datetime) -> tuple[in
                 return 200, shipment_reference(entry)
         if stored.document.get("cancelled_at"):
             raise Conflict("This order has been cancelled.")
-        entry = {**_shipment_entry(shipment), "tracking_token": new_tracking_token(*key)}
+        entry = {**_shipment_entry(shipment), "tracking_token": new_tracking_token(*key, order_id)}
         document = {**stored.document, "shipments": [*stored.document["shipments"], entry]}
         registration = registration_for(order_id, document, entry["tracking_token"], now)
         try:

@@ -156,7 +156,7 @@ def _register(snapshot: OrderSnapshot, now: datetime, topic: str | None) -> int:
         document: dict[str, Any] = {
             "order_id": snapshot.order_id,
             "customer": customer,
-            "shipments": [_shipment_entry(shipment) for shipment in shipments],
+            "shipments": [_shipment_entry(snapshot.order_id, shipment) for shipment in shipments],
             # The merchant API's defaults (e-mail on with an address; SMS, WhatsApp off).
             "notifications": {"email": bool(customer["email"]), "sms": False, "whatsapp": False},
             "created_at": format_utc(now),
@@ -208,14 +208,14 @@ def _taken_by_other_orders(order_id: str, shipments: list[ShopShipment]) -> set[
     }
 
 
-def _shipment_entry(shipment: ShopShipment) -> dict[str, Any]:
+def _shipment_entry(order_id: str, shipment: ShopShipment) -> dict[str, Any]:
     from chalicelib.orders import new_tracking_token
 
     return {
         "carrier": shipment.carrier,
         "tracking_number": shipment.tracking_number,
         "estimated_delivery": None,
-        "tracking_token": new_tracking_token(shipment.carrier, shipment.tracking_number),
+        "tracking_token": new_tracking_token(shipment.carrier, shipment.tracking_number, order_id),
         "fulfillment_id": shipment.fulfillment_id,
     }
 
@@ -316,7 +316,7 @@ def _add_shipments(
             entries = document.get("shipments") or []
             if any((e["carrier"], e["tracking_number"]) == shipment.key for e in entries):
                 break
-            entry = _shipment_entry(shipment)
+            entry = _shipment_entry(order_id, shipment)
             change = _change(
                 now,
                 "shipment_added",

@@ -1,11 +1,12 @@
-"""Sealed tracking tokens: the shipment's key, encrypted, is the token.
+"""Sealed tracking tokens: the shipment's and its order's keys, encrypted, are the token.
 
-A token is `base64url(version | nonce | AES-256-GCM(carrier \\0 tracking_number))`
-with a fresh 128-bit random nonce, so:
+A token is `base64url(version | nonce | AES-256-GCM(carrier \\0 tracking_number \\0
+order_id))` with a fresh 128-bit random nonce, so:
 
-- the lookup needs no index: it opens the token, reads the shipment's STATE item
-  with one consistent `GetItem` and checks the stored token equals the given one
-  (a fresh link is readable at once, also in AWS; a GSI would be eventually
+- the lookup needs no index: it opens the token and reads the shipment's STATE
+  item and its ORDER item with one consistent `BatchGetItem` (the order says
+  what the shopper may do), then checks the stored token equals the given one (a
+  fresh link is readable at once, also in AWS; a GSI would be eventually
   consistent and would copy every state write);
 - the token reveals nothing without the key (GCM encrypts and authenticates; the
   random nonce makes two tokens for one shipment unrelated), and a forged or
@@ -25,18 +26,26 @@ import hashlib
 import os
 import secrets
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-VERSION = b"\x01"
+VERSION = b"\x02"
 NONCE_BYTES = 16  # 128 random bits in every token
 TAG_BYTES = 16
 # The public local-development key (not a secret of any deployment): tokens minted by
 # `make run` open in tests and in every local checkout.
 DEV_TOKEN_KEY = "kargo-local-development-tracking-token-key"  # noqa: S105
 _KEY_LABEL = b"kargo tracking token v1\x00"
+
+
+class SealedKey(NamedTuple):
+    """What a token opens to: the shipment's key and the order it was registered with."""
+
+    carrier: str
+    tracking_number: str
+    order_id: str
 
 
 class TokenKeyMissing(RuntimeError):
@@ -85,16 +94,16 @@ def reset_keys() -> None:
     _ciphers.cache_clear()
 
 
-def mint(carrier: str, tracking_number: str) -> str:
-    """A new token for this shipment, sealed with the newest key."""
+def mint(carrier: str, tracking_number: str, order_id: str) -> str:
+    """A new token for this shipment of this order, sealed with the newest key."""
     nonce = secrets.token_bytes(NONCE_BYTES)
-    plain = carrier.encode() + b"\x00" + tracking_number.encode()
+    plain = "\x00".join((carrier, tracking_number, order_id)).encode()
     sealed = _ciphers()[0].encrypt(nonce, plain, VERSION)
     return base64.urlsafe_b64encode(VERSION + nonce + sealed).rstrip(b"=").decode()
 
 
-def open_token(token: str) -> tuple[str, str] | None:
-    """(carrier, tracking_number) sealed in the token, or None for anything else:
+def open_token(token: str) -> SealedKey | None:
+    """The keys sealed in the token, or None for anything else:
     malformed, altered, sealed with an unknown key, or of another version."""
     from cryptography.exceptions import InvalidTag
 
@@ -110,6 +119,6 @@ def open_token(token: str) -> tuple[str, str] | None:
             plain = cipher.decrypt(nonce, sealed, VERSION)
         except InvalidTag:
             continue
-        carrier, separator, tracking = plain.decode().partition("\x00")
-        return (carrier, tracking) if separator and carrier and tracking else None
+        parts = plain.decode().split("\x00")
+        return SealedKey(*parts) if len(parts) == 3 and all(parts) else None
     return None

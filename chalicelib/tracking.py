@@ -1,7 +1,7 @@
 """Use case: the public tracking lookup. No personal data beyond the customer's
-first name (CONTRACT.md section 6). The shipment is one read; the order's
-`actions` (section 12) one more, and the order's other parcels only while this
-one has not left the shop (whether the order can still be cancelled)."""
+first name (CONTRACT.md section 6). The shipment and its order (for the `actions`
+of section 12) are one read call; the order's other parcels are read only while
+this one has not left the shop (whether the order can still be cancelled)."""
 
 from __future__ import annotations
 
@@ -18,9 +18,10 @@ from chalicelib.errors import NotFound
 from chalicelib.rendering.carriers import carrier_name
 from chalicelib.rendering.events import event_description
 
-# Sealed tokens are URL-safe base64 (72 characters for a 13-character tracking number);
+# Sealed tokens are URL-safe base64 (79 characters for a 13-character tracking number
+# of a 4-character order id);
 # anything unlike one is refused without a read.
-TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,400}$")
 
 
 def event_view(event: TrackingEvent, locale: Locale) -> dict[str, Any]:
@@ -34,17 +35,23 @@ def event_view(event: TrackingEvent, locale: Locale) -> dict[str, Any]:
     }
 
 
-def find_tracked_shipment(token: str) -> store.ShipmentRecord:
-    """The registered shipment behind a token, or the same 404 for every bad token."""
-    record = store.find_shipment_by_token(token) if TOKEN_SHAPE.match(token) else None
-    registration = record.registration if record else None
+def find_tracked(token: str) -> store.TrackedShipment:
+    """The registered shipment behind a token and its order (one read call), or the
+    same 404 for every bad token."""
+    found = store.find_shipment_by_token(token) if TOKEN_SHAPE.match(token) else None
+    registration = found.record.registration if found else None
     if (
-        record is None
+        found is None
         or registration is None
         or not hmac.compare_digest(registration.token.encode(), token.encode())
     ):
         raise NotFound("Unknown tracking link.")
-    return record
+    return found
+
+
+def find_tracked_shipment(token: str) -> store.ShipmentRecord:
+    """The registered shipment behind a token, or the same 404 for every bad token."""
+    return find_tracked(token).record
 
 
 def tracking_view(
@@ -52,9 +59,10 @@ def tracking_view(
 ) -> dict[str, Any]:
     from chalicelib.shopper.self_service import self_service_for
 
-    record = find_tracked_shipment(token)
+    tracked = find_tracked(token)
+    record = tracked.record
     registration = record.registration
-    assert registration is not None  # find_tracked_shipment guarantees it
+    assert registration is not None  # find_tracked guarantees it
     locale = pick_locale(query_lang, accept_language, registration.locale)
     state = record.state
     updated = state.status_at or registration.registered_at
@@ -70,7 +78,7 @@ def tracking_view(
         "customer_first_name": registration.first_name,
         "events": [event_view(event, locale) for event in state.events],
         # What the shopper may do now (cancel, return, report_issue, rate).
-        "actions": list(self_service_for(record, now).actions),
+        "actions": list(self_service_for(record, now, stored_order=tracked.order).actions),
         # Worked out on the write path (chalicelib/predictions.py): no read of its own.
         "carrier_name": carrier_name(state.carrier),
         "predicted_delivery": predicted_delivery(record),

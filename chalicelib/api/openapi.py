@@ -33,9 +33,9 @@ HTML = "text/html"
 # Example identifiers. The contract tests seed an order with exactly these, so
 # the examples lead somewhere real.
 EXAMPLE_ORDER_ID = "1001"
-# A documented example: the sealed token of yurtici YT123456789TR under the local
+# A documented example: the sealed token of yurtici YT123456789TR of order 1001 under the local
 # development key (chalicelib/tokens.py), so the example link opens in `make run`.
-EXAMPLE_TOKEN = "AUV4YW1wbGVUcmFja1RvayHowmfZMqoUCG_fYloM8VHOwAOoVvYyg42Fsg56FBObEGVZphix"  # noqa: S105
+EXAMPLE_TOKEN = "AkV4YW1wbGVUcmFja1RvayHowmfZMqoUCG_fYloM8VHOwAOoVvbNhYk2xVfGgv8cPYmxLK_1k8DHJ_8"  # noqa: S105
 EXAMPLE_RETURN_ID = "ret_0123456789abcdef"
 
 

@@ -31,7 +31,7 @@ from chalicelib.shopper.web import (
     read_body,
     record_locale,
 )
-from chalicelib.store import ShipmentRecord
+from chalicelib.store import ShipmentRecord, StoredOrder
 from chalicelib.tracking import find_tracked_shipment
 from chalicelib.web.form_tokens import form_token, valid_form_token
 
@@ -39,10 +39,12 @@ from chalicelib.web.form_tokens import form_token, valid_form_token
 PURPOSES = ("cancel", "return", "issue", "feedback")
 
 
-def self_service_page(record: ShipmentRecord, locale: Locale, now: datetime) -> SelfServicePage:
+def self_service_page(
+    record: ShipmentRecord, locale: Locale, now: datetime, order: StoredOrder | None = None
+) -> SelfServicePage:
     """What the tracking page offers, from the same rules as the lookup's `actions`."""
     config = settings()
-    state = self_service.self_service_for(record, now)
+    state = self_service.self_service_for(record, now, stored_order=order)
     token = record.registration.token if record.registration else ""
 
     def choices(prefix: str, values: tuple[str, ...]) -> tuple[Choice, ...]:

@@ -117,13 +117,16 @@ class SelfService:
     return_pending: bool = False
 
 
-def self_service_for(record: store.ShipmentRecord, now: datetime) -> SelfService:
-    """The lookup's and the page's `actions` for the parcel behind a token."""
+def self_service_for(
+    record: store.ShipmentRecord, now: datetime, *, stored_order: store.StoredOrder | None = None
+) -> SelfService:
+    """The lookup's and the page's `actions` for the parcel behind a token;
+    `stored_order`, when the caller read it already (with the token's one read call)."""
     registration = record.registration
     assert registration is not None
     if registration.return_id is not None:
         return SelfService()
-    stored = store.load_order(registration.order_id)
+    stored = stored_order or store.load_order(registration.order_id)
     if stored is None:
         return SelfService()
     keys = _outbound_keys(stored.document)
@@ -431,7 +434,9 @@ def approve_return(
             "return_id": _new_id("ret"),
             "carrier": approval.carrier,
             "tracking_number": approval.tracking_number,
-            "tracking_token": new_tracking_token(approval.carrier, approval.tracking_number),
+            "tracking_token": new_tracking_token(
+                approval.carrier, approval.tracking_number, order_id
+            ),
             "reason": entry.get("reason"),
             "request_id": request_id,
             "created_at": format_utc(now),

@@ -51,7 +51,7 @@ from chalicelib.shopper.page import (
     tracking_page,
 )
 from chalicelib.store import ShipmentRecord
-from chalicelib.tracking import find_tracked_shipment
+from chalicelib.tracking import find_tracked, find_tracked_shipment
 from chalicelib.web.form_tokens import form_token, valid_form_token
 from chalicelib.web.ratelimit import RateLimited
 
@@ -194,9 +194,11 @@ def preferences_from_form(fields: dict[str, list[str]]) -> dict[str, bool]:
 def tracking_page_response(token: str, request: Request, now: datetime) -> Response:
     from chalicelib.shopper.requests_web import self_service_page
 
-    record = find_tracked_shipment(token)
+    tracked = find_tracked(token)
+    record = tracked.record
     locale = record_locale(request, record)
-    page = tracking_page(record, locale, settings(), self_service_page(record, locale, now))
+    offers = self_service_page(record, locale, now, tracked.order)
+    page = tracking_page(record, locale, settings(), offers)
     return html_response(render_tracking_page(page))
 
 

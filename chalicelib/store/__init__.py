@@ -347,15 +347,32 @@ def load_shipments(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Shi
     return found
 
 
-def find_shipment_by_token(token: str) -> ShipmentRecord | None:
-    """The public lookup: exactly one consistent read, no index.
+@dataclass(frozen=True)
+class TrackedShipment:
+    """A shipment found by its token, with the order it was registered with."""
 
-    The token seals the shipment's key (chalicelib/tokens.py); the caller still
-    checks the stored token equals the given one."""
+    record: ShipmentRecord
+    order: StoredOrder | None
+
+
+def find_shipment_by_token(token: str) -> TrackedShipment | None:
+    """The public lookup: one consistent BatchGetItem, no index.
+
+    The token seals the shipment's key and its order's id (chalicelib/tokens.py),
+    so the state and the order (what the shopper may do) come in one call; the
+    caller still checks the stored token equals the given one."""
     from chalicelib import tokens
 
     key = tokens.open_token(token)
-    return load_shipment(*key) if key else None
+    if key is None:
+        return None
+    state_key = (shipment_pk(key.carrier, key.tracking_number), "STATE")
+    order_key = (order_pk(key.order_id), "ORDER")
+    items = get_raw_items([state_key, order_key])
+    state, order = items.get(state_key), items.get(order_key)
+    if state is None:
+        return None
+    return TrackedShipment(shipment_from_item(state), _stored_order(order) if order else None)
 
 
 def outbox_item(record: ShipmentRecord, change: Change, now: datetime, **extra: Any) -> Item:
@@ -625,9 +642,11 @@ def load_order(order_id: str) -> StoredOrder | None:
         TableName=_table(), Key=_key(order_pk(order_id), "ORDER"), ConsistentRead=True
     )
     item = response.get("Item")
-    if not item:
-        return None
-    raw = decode_item(item)
+    return _stored_order(item) if item else None
+
+
+def _stored_order(item: Mapping[str, Any]) -> StoredOrder:
+    raw = decode_item(dict(item))
     return StoredOrder(raw["document"], int(raw.get("version", 1)), raw.get("request_hash", ""))
 
 

@@ -176,13 +176,13 @@ def dynamodb_calls() -> Iterator[list[str]]:
     events.unregister("before-call.dynamodb", count)
 
 
-def test_the_page_costs_two_dynamodb_reads(kargo: Kargo, dynamodb_calls: list[str]) -> None:
+def test_the_page_costs_one_dynamodb_read(kargo: Kargo, dynamodb_calls: list[str]) -> None:
     token = shipment_in_state(kargo, "delivered")
     dynamodb_calls.clear()
     assert page(kargo, token).status_code == 200
-    # The parcel (the sealed token names its item), and its order (what the shopper
-    # may do now: return, report, rate).
-    assert dynamodb_calls == ["GetItem", "GetItem"]
+    # The parcel and its order (what the shopper may do now: return, report, rate),
+    # both named by the sealed token, in one call.
+    assert dynamodb_calls == ["BatchGetItem"]
     dynamodb_calls.clear()
     assert page(kargo, "B" * 32).status_code == 404
     assert dynamodb_calls == []  # not sealed with Kargo's key: refused before any read

@@ -1,5 +1,6 @@
 """The public lookup behind a sealed token: readable at once after POST /orders,
-one consistent GetItem, no index, and the same 404 for every bad token."""
+one consistent read call (the parcel and its order), no index, and the same 404 for
+every bad token."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def dynamodb_calls(kargo: Kargo) -> Iterator[list[tuple[str, dict[str, Any]]]]:
     client.meta.events.unregister("provide-client-params.dynamodb", record)
 
 
-def test_fresh_token_is_read_with_one_consistent_get(
+def test_fresh_token_is_read_with_one_consistent_call(
     kargo: Kargo, dynamodb_calls: list[tuple[str, dict[str, Any]]]
 ) -> None:
     token = kargo.register(order_payload())["shipments"][0]["tracking_token"]
@@ -36,13 +37,14 @@ def test_fresh_token_is_read_with_one_consistent_get(
     response = kargo.track(token)
     assert response.status_code == 200, response.body
     assert json.loads(response.body)["tracking_number"] == "YT123456789TR"
-    # The parcel, by the key the token seals; then its order, for `actions`.
-    assert [name for name, _ in dynamodb_calls] == ["GetItem", "GetItem"]
-    assert dynamodb_calls[1][1]["Key"]["pk"] == {"S": "ORDER#1001"}
-    params = dynamodb_calls[0][1]
-    assert params["ConsistentRead"] is True
-    assert params["Key"]["pk"] == {"S": "SHIP#yurtici#YT123456789TR"}
-    assert "IndexName" not in params
+    # The parcel and its order (for `actions`), by the keys the token seals: one call.
+    assert [name for name, _ in dynamodb_calls] == ["BatchGetItem"]
+    (request,) = dynamodb_calls[0][1]["RequestItems"].values()
+    assert request["ConsistentRead"] is True
+    assert [key["pk"] for key in request["Keys"]] == [
+        {"S": "SHIP#yurtici#YT123456789TR"},
+        {"S": "ORDER#1001"},
+    ]
 
 
 def test_a_state_write_copies_into_no_token_index(kargo: Kargo) -> None:
@@ -65,9 +67,9 @@ def test_every_bad_token_gets_the_same_404(
     raw[-1] ^= 0x80
     altered = base64.urlsafe_b64encode(bytes(raw)).rstrip(b"=").decode()
     # Sealed with the right key for the right shipment, but not the token it was given.
-    other_token_same_shipment = tokens.mint("yurtici", "YT123456789TR")
+    other_token_same_shipment = tokens.mint("yurtici", "YT123456789TR", "1001")
     # Sealed for a shipment nobody registered.
-    unregistered = tokens.mint("yurtici", "YT000000000TR")
+    unregistered = tokens.mint("yurtici", "YT000000000TR", "1001")
     dynamodb_calls.clear()
     bodies = [
         _not_found_body(kargo, bad)
@@ -76,7 +78,7 @@ def test_every_bad_token_gets_the_same_404(
     assert all(body == bodies[0] for body in bodies)
     assert bodies[0]["error"]["code"] == "not_found"
     # Only the two well-sealed tokens cost a read; forgeries are refused before one.
-    assert [name for name, _ in dynamodb_calls] == ["GetItem", "GetItem"]
+    assert [name for name, _ in dynamodb_calls] == ["BatchGetItem", "BatchGetItem"]
 
 
 def test_a_token_minted_under_a_retired_key_after_rotation(
@@ -92,7 +94,8 @@ def test_a_token_minted_under_a_retired_key_after_rotation(
     reset_settings()
     tokens.reset_keys()
     assert kargo.track(token).status_code == 200
-    record = store.find_shipment_by_token(token)
-    assert record is not None and record.registration is not None
-    assert record.registration.token == token
+    found = store.find_shipment_by_token(token)
+    assert found is not None and found.record.registration is not None
+    assert found.record.registration.token == token
+    assert found.order is not None and found.order.document["order_id"] == "1001"
     tokens.reset_keys()

@@ -31,8 +31,8 @@ def _use_keys(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
 
 
 def test_a_token_opens_to_its_shipment_and_hides_it() -> None:
-    token = tokens.mint("yurtici", "YT123456789TR")
-    assert tokens.open_token(token) == ("yurtici", "YT123456789TR")
+    token = tokens.mint("yurtici", "YT123456789TR", "1001")
+    assert tokens.open_token(token) == ("yurtici", "YT123456789TR", "1001")
     assert "YT123" not in token and "yurtici" not in token
     raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     assert b"YT123" not in raw and b"yurtici" not in raw
@@ -44,12 +44,12 @@ def test_a_token_opens_to_its_shipment_and_hides_it() -> None:
 
 
 def test_two_tokens_for_one_shipment_share_nothing() -> None:
-    first, second = (tokens.mint("aras", "1234567890") for _ in range(2))
+    first, second = (tokens.mint("aras", "1234567890", "1001") for _ in range(2))
     assert first != second
     # 128 random bits of nonce each: the bytes after the version differ from the start.
     a = base64.urlsafe_b64decode(first + "=" * (-len(first) % 4))
     b = base64.urlsafe_b64decode(second + "=" * (-len(second) % 4))
-    assert a[0] == b[0] == 1 and a[1:17] != b[1:17]
+    assert a[:1] == b[:1] == tokens.VERSION and a[1:17] != b[1:17]
 
 
 @pytest.mark.parametrize(
@@ -61,7 +61,7 @@ def test_anything_else_opens_to_nothing(bad: str) -> None:
 
 
 def test_a_flipped_bit_is_refused() -> None:
-    token = tokens.mint("yurtici", "YT123456789TR")
+    token = tokens.mint("yurtici", "YT123456789TR", "1001")
     raw = bytearray(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
     for position in (0, 5, 20, len(raw) - 1):
         altered = bytearray(raw)
@@ -72,20 +72,20 @@ def test_a_flipped_bit_is_refused() -> None:
 
 def test_rotation_new_key_seals_old_keys_still_open(monkeypatch: pytest.MonkeyPatch) -> None:
     _use_keys(monkeypatch, "old-key-0123456789")
-    old = tokens.mint("yurtici", "YT1")
+    old = tokens.mint("yurtici", "YT1", "1001")
     _use_keys(monkeypatch, "new-key-9876543210,old-key-0123456789")
-    new = tokens.mint("yurtici", "YT2")
-    assert tokens.open_token(old) == ("yurtici", "YT1")
-    assert tokens.open_token(new) == ("yurtici", "YT2")
+    new = tokens.mint("yurtici", "YT2", "1001")
+    assert tokens.open_token(old) == ("yurtici", "YT1", "1001")
+    assert tokens.open_token(new) == ("yurtici", "YT2", "1001")
     _use_keys(monkeypatch, "new-key-9876543210")  # the old key retired
     assert tokens.open_token(old) is None
-    assert tokens.open_token(new) == ("yurtici", "YT2")
+    assert tokens.open_token(new) == ("yurtici", "YT2", "1001")
 
 
 def test_the_dev_key_opens_the_documented_example() -> None:
     from chalicelib.api.openapi import EXAMPLE_TOKEN
 
-    assert tokens.open_token(EXAMPLE_TOKEN) == ("yurtici", "YT123456789TR")
+    assert tokens.open_token(EXAMPLE_TOKEN) == ("yurtici", "YT123456789TR", "1001")
 
 
 def test_deployed_without_a_key_refuses_to_mint(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -94,4 +94,4 @@ def test_deployed_without_a_key_refuses_to_mint(monkeypatch: pytest.MonkeyPatch)
     reset_settings()
     tokens.reset_keys()
     with pytest.raises(tokens.TokenKeyMissing):
-        tokens.mint("yurtici", "YT1")
+        tokens.mint("yurtici", "YT1", "1001")
