@@ -23,6 +23,7 @@ from infra.components.secrets import Secrets
 from infra.settings import (
     API_HANDLER,
     CONSUMER,
+    FUNCTION_NAMES,
     MERCHANT_DELIVERY,
     NOTIFIER,
     POLL_REQUESTS,
@@ -70,6 +71,8 @@ class Roles(Component):
         self.roles: dict[str, iam.Role] = {}
 
     def role(self, logical_id: str) -> iam.Role:
+        if logical_id not in FUNCTION_NAMES:
+            raise ValueError(f"no policy for {logical_id}: it is not in FUNCTION_NAMES")
         if logical_id not in self.roles:
             self.log_groups[logical_id] = self._log_group(logical_id)
             statements = self.policy(logical_id)

@@ -13,13 +13,13 @@ require_cdk()
 
 from aws_cdk.assertions import Match  # noqa: E402
 
-from infra.settings import FUNCTION_NAMES, MERCHANT_DELIVERY, load_stage  # noqa: E402
-from infra.stacks.kargo import (  # noqa: E402
+from infra.components.event_sources import OUTBOX_INSERT_PATTERN  # noqa: E402
+from infra.components.secrets import SECRET_KEYS  # noqa: E402
+from infra.components.timing import (  # noqa: E402
     MAX_RECEIVES_BEFORE_DLQ,
     NOTIFIER_RETRY_ATTEMPTS,
-    OUTBOX_INSERT_PATTERN,
-    SECRET_KEYS,
 )
+from infra.settings import FUNCTION_NAMES, MERCHANT_DELIVERY, load_stage  # noqa: E402
 
 pytestmark = pytest.mark.infra
 
