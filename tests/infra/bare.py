@@ -29,8 +29,7 @@ def template(scope: cdk.Stack) -> Template:
 
 
 def resources(found: Template, kind: str) -> dict[str, dict[str, Any]]:
-    result: dict[str, dict[str, Any]] = found.find_resources(kind)
-    return result
+    return {name: dict(resource) for name, resource in found.find_resources(kind).items()}
 
 
 def only(found: Template, kind: str) -> tuple[str, dict[str, Any]]:

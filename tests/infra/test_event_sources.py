@@ -6,6 +6,7 @@ app.py declares them."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -50,13 +51,13 @@ def everything() -> Template:
     return found
 
 
-def mapping_of(found: Template, logical_id: str) -> dict[str, object]:
+def mapping_of(found: Template, logical_id: str) -> dict[str, Any]:
     (mapping,) = [
         m["Properties"]
         for m in bare.resources(found, "AWS::Lambda::EventSourceMapping").values()
         if m["Properties"]["FunctionName"] == f"kargo-test-{logical_id}"
     ]
-    properties: dict[str, object] = mapping
+    properties: dict[str, Any] = mapping
     return properties
 
 

@@ -9,7 +9,7 @@ from tests.infra.conftest import require_cdk
 
 require_cdk()
 
-from aws_cdk.assertions import Match  # noqa: E402
+from aws_cdk.assertions import Match, Template  # noqa: E402
 
 from infra.components.queues import Queues  # noqa: E402
 from infra.components.timing import (  # noqa: E402
@@ -48,13 +48,13 @@ RECORDS = (  # no consumer: dead letters and failure records, kept as long as SQ
 
 
 @pytest.fixture(scope="module")
-def found() -> object:
+def found() -> Template:
     scope = bare.stack()
     Queues(scope, "Queues", prefix="kargo-test", event_bus_name="kargo-test-bus")
     return bare.template(scope)
 
 
-def test_the_queues_and_the_bus(found: bare.Template) -> None:
+def test_the_queues_and_the_bus(found: Template) -> None:
     names = {
         queue["Properties"]["QueueName"]
         for queue in bare.resources(found, "AWS::SQS::Queue").values()
@@ -66,7 +66,7 @@ def test_the_queues_and_the_bus(found: bare.Template) -> None:
 
 @pytest.mark.parametrize("source", sorted(SOURCES))
 def test_a_source_queue_redrives_after_five_receives_and_outlasts_its_consumer(
-    found: bare.Template, source: str
+    found: Template, source: str
 ) -> None:
     dlq, least_visibility = SOURCES[source]
     queue = bare.resources(found, "AWS::SQS::Queue")[bare.queue_id(found, source)]["Properties"]
@@ -79,9 +79,7 @@ def test_a_source_queue_redrives_after_five_receives_and_outlasts_its_consumer(
 
 
 @pytest.mark.parametrize("name", RECORDS)
-def test_dead_letters_and_failure_records_keep_fourteen_days(
-    found: bare.Template, name: str
-) -> None:
+def test_dead_letters_and_failure_records_keep_fourteen_days(found: Template, name: str) -> None:
     found.has_resource_properties(
         "AWS::SQS::Queue",
         {
@@ -92,7 +90,7 @@ def test_dead_letters_and_failure_records_keep_fourteen_days(
     )
 
 
-def test_every_queue_is_encrypted_and_refuses_plain_http(found: bare.Template) -> None:
+def test_every_queue_is_encrypted_and_refuses_plain_http(found: Template) -> None:
     queues = bare.resources(found, "AWS::SQS::Queue")
     assert all(q["Properties"]["SqsManagedSseEnabled"] is True for q in queues.values())
     policies = bare.resources(found, "AWS::SQS::QueuePolicy")

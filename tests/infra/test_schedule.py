@@ -3,6 +3,8 @@ run fails; the poller every minute when app.py declares it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.infra.conftest import require_cdk
@@ -35,7 +37,7 @@ def build(*, with_poller: bool) -> Template:
     return bare.template(scope)
 
 
-def rule(found: Template, expression: str) -> tuple[str, dict[str, object]]:
+def rule(found: Template, expression: str) -> tuple[str, dict[str, Any]]:
     (item,) = [
         (key, r["Properties"])
         for key, r in bare.resources(found, "AWS::Events::Rule").items()
@@ -82,7 +84,7 @@ def test_the_poller_runs_every_minute() -> None:
     found = build(with_poller=True)
     found.resource_count_is("AWS::Events::Rule", 2)
     rule_id, properties = rule(found, "rate(1 minute)")
-    (target,) = properties["Targets"]  # type: ignore[misc]
+    (target,) = properties["Targets"]
     assert target["Arn"] == bare.function_arn("PollCarriers")
     assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 120, "MaximumRetryAttempts": 2}
     found.has_resource_properties(

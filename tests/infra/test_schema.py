@@ -18,7 +18,7 @@ from tests.infra import bare  # noqa: E402
 
 pytestmark = pytest.mark.infra
 
-REQUEST = schema.create_table_request("kargo-prod")
+REQUEST: dict[str, Any] = schema.create_table_request("kargo-prod")
 
 
 def bare_table() -> dict[str, Any]:
@@ -55,7 +55,7 @@ def test_name_and_billing(table: dict[str, Any]) -> None:
 
 def test_attribute_definitions(table: dict[str, Any]) -> None:
     assert sorted(table["AttributeDefinitions"], key=str) == sorted(
-        REQUEST["AttributeDefinitions"],  # type: ignore[arg-type]
+        REQUEST["AttributeDefinitions"],
         key=str,
     )
 
@@ -65,14 +65,14 @@ def test_key_schema(table: dict[str, Any]) -> None:
 
 
 def test_every_index_with_its_keys_and_projection(table: dict[str, Any]) -> None:
-    declared = by_name(REQUEST["GlobalSecondaryIndexes"], "IndexName")  # type: ignore[arg-type]
+    declared = by_name(REQUEST["GlobalSecondaryIndexes"], "IndexName")
     built = by_name(table["GlobalSecondaryIndexes"], "IndexName")
     assert built == declared
     assert set(built) == {entry.name for entry in schema.INDEXES}
 
 
 def test_stream(table: dict[str, Any]) -> None:
-    declared: dict[str, Any] = REQUEST["StreamSpecification"]  # type: ignore[assignment]
+    declared: dict[str, Any] = REQUEST["StreamSpecification"]
     assert declared["StreamEnabled"] is True
     assert table["StreamSpecification"] == {"StreamViewType": declared["StreamViewType"]}
 
