@@ -58,4 +58,6 @@ class Data(Component):
 
     def index_arn(self, name: str) -> str:
         """The ARN a Query on index `name` is authorised against (it must be declared)."""
-        return f"{self.table.table_arn}/index/{schema.index(name).name}"
+        if name not in {entry.name for entry in schema.INDEXES}:
+            raise KeyError(f"the table has no index {name!r} (chalicelib/store/schema.py)")
+        return f"{self.table.table_arn}/index/{name}"
