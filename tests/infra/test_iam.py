@@ -17,7 +17,7 @@ from tests.infra.conftest import REPO_ROOT, require_cdk
 
 require_cdk()
 
-from infra.stacks.kargo import WILDCARD_RESOURCE_EXCEPTIONS  # noqa: E402
+from infra.components.roles import WILDCARD_RESOURCE_EXCEPTIONS  # noqa: E402
 
 pytestmark = pytest.mark.infra
 

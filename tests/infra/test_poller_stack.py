@@ -10,7 +10,7 @@ from tests.infra.conftest import require_cdk
 
 require_cdk()
 
-from infra.stacks.poller import CARRIER_SECRET_KEYS  # noqa: E402
+from infra.components.secrets import CARRIER_SECRET_KEYS  # noqa: E402
 
 
 def resources(template_json: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:

@@ -11,15 +11,14 @@ from tests.infra.conftest import REPO_ROOT, require_cdk
 
 require_cdk()
 
-from aws_cdk.assertions import Match  # noqa: E402
 
-from infra.settings import FUNCTION_NAMES, MERCHANT_DELIVERY, load_stage  # noqa: E402
-from infra.stacks.kargo import (  # noqa: E402
+from infra.components.event_sources import OUTBOX_INSERT_PATTERN  # noqa: E402
+from infra.components.secrets import SECRET_KEYS  # noqa: E402
+from infra.components.timing import (  # noqa: E402
     MAX_RECEIVES_BEFORE_DLQ,
     NOTIFIER_RETRY_ATTEMPTS,
-    OUTBOX_INSERT_PATTERN,
-    SECRET_KEYS,
 )
+from infra.settings import FUNCTION_NAMES, MERCHANT_DELIVERY, load_stage  # noqa: E402
 
 pytestmark = pytest.mark.infra
 
@@ -275,7 +274,7 @@ def test_scan_runs_on_a_schedule_and_may_be_invoked_by_it(
     ]
 
 
-# -- bus, secret, functions ---------------------------------------------------------------
+# -- bus, secret ----------------------------------------------------------------------------
 
 
 def test_event_bus(template: Any) -> None:
@@ -291,71 +290,6 @@ def test_secret_holds_every_credential_and_generates_the_merchant_key(
     keys = set(json.loads(generate["SecretStringTemplate"])) | {generate["GenerateStringKey"]}
     assert keys == set(SECRET_KEYS)
     assert secret["Properties"]["Name"] == "kargo/prod"
-
-
-def test_every_function_gets_the_app_environment(template_json: dict[str, Any]) -> None:
-    secret_id, _ = app_secret(template_json)
-    table_id, _ = only(template_json, "AWS::DynamoDB::Table")
-    for name in functions(template_json):
-        variables = props(template_json, name)["Environment"]["Variables"]
-        missing = [key for key in APP_ENVIRONMENT if key not in variables]
-        assert not missing, f"{name} lacks {missing}"
-        assert variables["KARGO_SECRETS_ARN"] == {"Ref": secret_id}
-        assert variables["KARGO_TABLE_NAME"] == {"Ref": table_id}
-        assert variables["KARGO_EMAIL_FROM"] == SETTINGS.email_from
-        # No secret value ever sits in the template as a plain environment variable.
-        assert not {"KARGO_MERCHANT_API_KEY", "KARGO_WEBHOOK_SECRET_GENERIC"} & set(variables)
-
-
-def test_each_function_has_its_own_role_name_and_log_group(
-    template_json: dict[str, Any],
-) -> None:
-    roles = set()
-    declared = functions(template_json)
-    for name in declared:
-        function = template_json["Resources"][name]
-        role = function["Properties"]["Role"]
-        assert set(role) == {"Fn::GetAtt"} and role["Fn::GetAtt"][1] == "Arn", name
-        roles.add(role["Fn::GetAtt"][0])
-        function_name = SETTINGS.function_name(name)
-        assert function["Properties"]["FunctionName"] == function_name
-        log_group = props(template_json, f"{name}Logs")
-        assert log_group == {
-            "LogGroupName": f"/aws/lambda/{function_name}",
-            "RetentionInDays": SETTINGS.log_retention_days,
-        }
-        assert f"{name}Logs" in function["DependsOn"]
-    assert len(roles) == len(declared)
-    assert set(resources(template_json, "AWS::IAM::Role")) == roles
-
-
-def test_log_retention_is_set_on_every_log_group(template_json: dict[str, Any]) -> None:
-    groups = resources(template_json, "AWS::Logs::LogGroup")
-    assert len(groups) == len(functions(template_json))
-    assert all(g["Properties"]["RetentionInDays"] == 90 for g in groups.values())
-
-
-# -- API ---------------------------------------------------------------------------------
-
-
-def test_api_stage_is_throttled(template: Any) -> None:
-    template.has_resource_properties(
-        "AWS::Serverless::Api",
-        {
-            "Name": "kargo-prod",
-            "StageName": "api",
-            "MethodSettings": [
-                Match.object_like(
-                    {
-                        "ResourcePath": "/*",
-                        "HttpMethod": "*",
-                        "ThrottlingRateLimit": SETTINGS.api_rate_limit,
-                        "ThrottlingBurstLimit": SETTINGS.api_burst_limit,
-                    }
-                )
-            ],
-        },
-    )
 
 
 # -- alarms ------------------------------------------------------------------------------

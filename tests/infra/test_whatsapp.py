@@ -28,7 +28,7 @@ def statements_of(template_json: dict[str, Any], function: str) -> list[dict[str
 
 
 def test_the_phone_number_arn() -> None:
-    from infra.stacks.kargo import whatsapp_phone_number_arn
+    from infra.components.roles import whatsapp_phone_number_arn
 
     assert whatsapp_phone_number_arn(WHATSAPP_PHONE_NUMBER_ID, "aws", "eu-central-1", "1") == (
         "arn:aws:social-messaging:eu-central-1:1:phone-number-id/0123456789abcdef0123456789abcdef"
