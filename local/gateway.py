@@ -5,7 +5,7 @@ starts), `chalice.test.Client` (the integration tests) and the WSGI adapter of
 the contract tests. For a path no route matches it copies API Gateway's own
 answer: `403 {"message": "Missing Authentication Token"}`. In AWS the stack maps
 that answer to `404 not_found` in Kargo's error shape (a gateway response,
-`infra/stacks/kargo.py`); `install()` makes the local gateway give the same 404.
+`infra/components/functions.py`); `install()` makes the local gateway give the same 404.
 Wrong methods on known paths need nothing here: the app itself answers them
 (`chalicelib/api/routing.py`), locally and in AWS alike.
 

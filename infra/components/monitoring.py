@@ -2,6 +2,10 @@
 backlogs, function errors, stream lag, API 5xx, notification failures, the poller's carriers
 backing off, WhatsApp receipts failing. Each alarm notifies the topic when it fires and when
 it clears; missing data is not breaching (a quiet shop is not an incident).
+
+And one dashboard, `{prefix}`: the alarms' states, then what flows through the pipeline
+(webhooks by source, events applied, writes saved by dedupe, dead letters, notifications
+by channel and fate, the scan's items and lag), then the queues, the functions and the API.
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ class Monitoring(Component):
         if alarm_email:
             self.topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
         self._action = cloudwatch_actions.SnsAction(self.topic)
+        self.alarms: list[cloudwatch.Alarm] = []
         self._core(queues, declared, api_name)
         if POLLER in declared:
             if poller_log_group is None:
@@ -67,6 +72,7 @@ class Monitoring(Component):
             self._poller(queues, poller_log_group)
         if WHATSAPP_RECEIPTS in declared:
             self._whatsapp(queues)
+        self.dashboard = self._dashboard(queues, declared, api_name)
 
     def alarm(
         self,
@@ -89,6 +95,7 @@ class Monitoring(Component):
         )
         created.add_alarm_action(self._action)
         created.add_ok_action(self._action)
+        self.alarms.append(created)
         return created
 
     def lambda_metric(self, logical_id: str, metric_name: str, statistic: str) -> cloudwatch.Metric:
@@ -253,6 +260,107 @@ class Monitoring(Component):
             _visible(queues.whatsapp_receipts_dlq),
             1,
         )
+
+    def _dashboard(
+        self, queues: Queues, declared: Collection[str], api_name: str
+    ) -> cloudwatch.Dashboard:
+        def graph(title: str, *metrics: cloudwatch.IMetric) -> cloudwatch.GraphWidget:
+            return cloudwatch.GraphWidget(title=title, left=list(metrics), width=8, height=6)
+
+        functions = [
+            self.lambda_metric(logical_id, "Errors", "Sum").with_(label=logical_id)
+            for logical_id in sorted(declared)
+        ]
+        api = {"ApiName": api_name, "Stage": API_STAGE}
+        return cloudwatch.Dashboard(
+            self,
+            "Dashboard",
+            dashboard_name=self.prefix,
+            default_interval=cdk.Duration.hours(24),
+            widgets=[
+                [cloudwatch.AlarmStatusWidget(title="Alarms", alarms=self.alarms, width=24)],
+                [
+                    graph(
+                        "Webhooks by source",
+                        _search("WebhooksAccepted", "source,service", "accepted"),
+                        _search("WebhooksRejected", "source,reason,service", "rejected"),
+                    ),
+                    graph(
+                        "Events",
+                        _kargo("EventsApplied"),
+                        _kargo("WritesSavedByDedupe"),
+                        _kargo("DeadLettered"),
+                    ),
+                    graph(
+                        "Notifications by channel and fate",
+                        _search("Notifications", "channel,fate,service", "notifications"),
+                    ),
+                ],
+                [
+                    graph(
+                        "Scan",
+                        _kargo("ScanItems", function="scan"),
+                        _kargo("ScanDelayed", function="scan"),
+                        _kargo("ScanErrors", function="scan"),
+                    ),
+                    cloudwatch.GraphWidget(
+                        title="Scan lag (seconds)",
+                        left=[_kargo("ScanLagSeconds", "Maximum", function="scan")],
+                        width=8,
+                        height=6,
+                    ),
+                    graph(
+                        "Queues: oldest message (seconds)",
+                        queues.webhooks.metric_approximate_age_of_oldest_message(
+                            period=FIVE_MINUTES, statistic="Maximum"
+                        ),
+                        queues.merchant_webhooks.metric_approximate_age_of_oldest_message(
+                            period=FIVE_MINUTES, statistic="Maximum"
+                        ),
+                    ),
+                ],
+                [
+                    graph("Function errors", *functions),
+                    graph(
+                        "Notifier stream lag (ms)",
+                        self.lambda_metric(NOTIFIER, "IteratorAge", "Maximum"),
+                    ),
+                    graph("API", *(_api(name, api) for name in ("Count", "4XXError", "5XXError"))),
+                ],
+            ],
+        )
+
+
+def _kargo(name: str, statistic: str = "Sum", **dimensions: str) -> cloudwatch.Metric:
+    """One of the metrics the app writes (chalicelib/observability.py, EMF)."""
+    return cloudwatch.Metric(
+        namespace="Kargo",
+        metric_name=name,
+        dimensions_map={**dimensions, "service": "kargo"},
+        statistic=statistic,
+        period=FIVE_MINUTES,
+    )
+
+
+def _api(name: str, dimensions: dict[str, str]) -> cloudwatch.Metric:
+    return cloudwatch.Metric(
+        namespace="AWS/ApiGateway",
+        metric_name=name,
+        dimensions_map=dimensions,
+        statistic="Sum",
+        period=FIVE_MINUTES,
+    )
+
+
+def _search(name: str, dimensions: str, label: str) -> cloudwatch.MathExpression:
+    """Every series of a metric the app writes with these dimensions (one per source,
+    or per channel and fate), however many there are."""
+    return cloudwatch.MathExpression(
+        expression=f"SEARCH('{{Kargo,{dimensions}}} MetricName=\"{name}\"', 'Sum', 300)",
+        label=label,
+        period=FIVE_MINUTES,
+        using_metrics={},
+    )
 
 
 def _visible(queue: sqs.IQueue) -> cloudwatch.Metric:

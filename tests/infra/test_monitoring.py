@@ -215,3 +215,46 @@ def test_the_pollers_alarms_need_its_log_group() -> None:
             declared=(*REQUIRED, "PollCarriers", "PollRequested"),
             function_name=str,
         )
+
+
+def _dashboard_body(found: Template) -> dict[str, Any]:
+    """The dashboard's JSON body, with CloudFormation's Fn::Join of tokens flattened."""
+    import json
+
+    _, dashboard = bare.only(found, "AWS::CloudWatch::Dashboard")
+    body = dashboard["Properties"]["DashboardBody"]
+    if isinstance(body, dict):  # {"Fn::Join": ["", [parts...]]}
+        parts = body["Fn::Join"][1]
+        body = "".join(p if isinstance(p, str) else "TOKEN" for p in parts)
+    parsed: dict[str, Any] = json.loads(body)
+    return parsed
+
+
+def test_the_dashboard_shows_every_alarm_and_what_flows_through(everything: Template) -> None:
+    _, dashboard = bare.only(everything, "AWS::CloudWatch::Dashboard")
+    assert dashboard["Properties"]["DashboardName"] == "kargo-test"
+    widgets = _dashboard_body(everything)["widgets"]
+    titles = [w["properties"].get("title") for w in widgets]
+    assert titles[0] == "Alarms"
+    assert len(widgets[0]["properties"]["alarms"]) == len(alarms(everything))
+    for expected in (
+        "Webhooks by source", "Events", "Notifications by channel and fate", "Scan",
+        "Scan lag (seconds)", "Function errors", "API",
+    ):  # fmt: skip
+        assert expected in titles, titles
+    text = str(widgets)
+    # The app's own metrics, by the names and dimensions it writes them with.
+    for metric in ("EventsApplied", "WritesSavedByDedupe", "DeadLettered", "ScanLagSeconds"):
+        assert metric in text
+    expressions = {
+        metric[0]["expression"]
+        for widget in widgets
+        for metric in widget["properties"].get("metrics", [])
+        if isinstance(metric[0], dict) and "expression" in metric[0]
+    }
+    assert "SEARCH('{Kargo,channel,fate,service} MetricName=\"Notifications\"', 'Sum', 300)" in (
+        expressions
+    )
+    assert "SEARCH('{Kargo,source,service} MetricName=\"WebhooksAccepted\"', 'Sum', 300)" in (
+        expressions
+    )
