@@ -18,7 +18,7 @@ Redelivery changes nothing, on two levels:
 
 Out of order: Shopify's fulfillments and refunds name the platform's internal
 order id, not the order number. They are parked on the platform link until the
-order's first snapshot arrives, which attaches them (`platform_store`).
+order's first snapshot arrives, which attaches them (`store.platforms`).
 
 Platform orders send no `order_confirmed` (the platform confirmed the order)
 and get the default notification preferences: e-mail on when there is an
@@ -33,7 +33,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib import platform_store, store
+from chalicelib import store
 from chalicelib.domain.events import format_utc, parse_utc
 from chalicelib.domain.shipment import Change
 from chalicelib.errors import Conflict, UnprocessableDelivery
@@ -46,6 +46,7 @@ from chalicelib.platforms.base import (
     ShopRefund,
     ShopShipment,
 )
+from chalicelib.store import platforms as platform_store
 
 logger = logging.getLogger(__name__)
 

@@ -27,15 +27,21 @@ from __future__ import annotations
 from chalicelib.store.merges import merge_writes as merge_writes
 from chalicelib.store.merges import save_merge as save_merge
 from chalicelib.store.merges import save_merges as save_merges
+from chalicelib.store.merges import save_rating as save_rating
 from chalicelib.store.notifications import IN_FLIGHT_GRACE as IN_FLIGHT_GRACE
 from chalicelib.store.notifications import NotificationEntry as NotificationEntry
 from chalicelib.store.notifications import claim_event as claim_event
 from chalicelib.store.notifications import claim_notification as claim_notification
+from chalicelib.store.notifications import find_whatsapp_message as find_whatsapp_message
 from chalicelib.store.notifications import finish_notification as finish_notification
 from chalicelib.store.notifications import held_notifications as held_notifications
 from chalicelib.store.notifications import list_notifications as list_notifications
+from chalicelib.store.notifications import move_whatsapp_entry as move_whatsapp_entry
 from chalicelib.store.notifications import release_event as release_event
 from chalicelib.store.notifications import release_notification as release_notification
+from chalicelib.store.notifications import (
+    remember_whatsapp_message as remember_whatsapp_message,
+)
 from chalicelib.store.notifications import settle_held_notification as settle_held_notification
 from chalicelib.store.notifications import take_held_notification as take_held_notification
 from chalicelib.store.orders import StoredOrder as StoredOrder

@@ -11,10 +11,11 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.shipment import MergeResult
+from chalicelib.domain.shipment import Change, MergeResult
+from chalicelib.dynamo_codec import encode_value
 from chalicelib.store.outbox import outbox_put
 from chalicelib.store.shipments import ShipmentRecord, shipment_to_item
-from chalicelib.store.table import guarded_put, transact
+from chalicelib.store.table import guarded_put, item_key, shipment_pk, table_name, transact
 
 
 def save_merge(record: ShipmentRecord, result: MergeResult, now: datetime) -> None:
@@ -47,3 +48,34 @@ def save_merges(merges: Sequence[tuple[ShipmentRecord, MergeResult]], now: datet
     writes = merge_writes(merges, now)
     if writes:
         transact(writes)
+
+
+def save_rating(
+    record: ShipmentRecord,
+    feedback: dict[str, Any],
+    change: Change,
+    now: datetime,
+    **outbox_extra: Any,
+) -> None:
+    """The rating on the shipment's STATE item and its outbox row (`change`, with
+    `outbox_extra` riding along), in one transaction.
+
+    The update is the "one rating per shipment" rule: conditional on there being
+    no rating yet, and on the token the rating was given for (it stays on that
+    registration). It bumps `version` too, so a consumer that read the item before
+    fails its guarded put and merges again instead of writing back a copy without
+    the rating. Raises `ConcurrentUpdate` when a condition failed."""
+    assert record.registration is not None
+    rate: dict[str, Any] = {
+        "TableName": table_name(),
+        "Key": item_key(shipment_pk(*record.key), "STATE"),
+        "UpdateExpression": "SET feedback = :feedback, #version = #version + :one",
+        "ConditionExpression": "#token = :token AND attribute_not_exists(feedback)",
+        "ExpressionAttributeNames": {"#token": "token", "#version": "version"},
+        "ExpressionAttributeValues": {
+            ":feedback": encode_value(feedback),
+            ":token": {"S": record.registration.token},
+            ":one": {"N": "1"},
+        },
+    }
+    transact([{"Update": rate}, {"Put": outbox_put(record, change, now, **outbox_extra)}])

@@ -13,13 +13,14 @@ in the due index (`due_shard`/`due_at`) until quiet hours end.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib import aws
 from chalicelib.domain.events import format_utc, parse_utc
-from chalicelib.dynamo_codec import encode_item
+from chalicelib.dynamo_codec import decode_item, encode_item
 from chalicelib.store.outbox import OUTBOX_RETENTION
 from chalicelib.store.table import due_shard, item_key, order_pk, query_all, table_name
 
@@ -245,3 +246,76 @@ def _log_order(entry: NotificationEntry) -> tuple[Any, ...]:
         _CHANNEL_ORDER.get(entry.channel, 9),
         entry.id,
     )
+
+
+# --- WhatsApp message ids ----------------------------------------------------------
+
+# Meta's receipts name the message by its id; the lookup outlives their retries.
+WHATSAPP_LOOKUP_RETENTION = timedelta(days=30)
+
+
+def _whatsapp_lookup_key(message_id: str) -> dict[str, Any]:
+    return item_key(f"WAMSG#{message_id}", "WAMSG")
+
+
+def remember_whatsapp_message(order_id: str, note_id: str, message_id: str, now: datetime) -> None:
+    """Meta's message id -> the log entry, for the receipts (kept for a month)."""
+    aws.dynamodb().put_item(
+        TableName=table_name(),
+        Item=encode_item(
+            {
+                "pk": f"WAMSG#{message_id}",
+                "sk": "WAMSG",
+                "record_type": "whatsapp_message",
+                "order_id": order_id,
+                "note_id": note_id,
+                "created_at": format_utc(now),
+                "expires_at": int((now + WHATSAPP_LOOKUP_RETENTION).timestamp()),
+            }
+        ),
+    )
+
+
+def find_whatsapp_message(message_id: str) -> tuple[str, str] | None:
+    """(order id, log entry id) of a message Kargo sent, if it is remembered."""
+    item = (
+        aws.dynamodb()
+        .get_item(TableName=table_name(), Key=_whatsapp_lookup_key(message_id), ConsistentRead=True)
+        .get("Item")
+    )
+    if not item:
+        return None
+    values = decode_item(item)
+    return str(values["order_id"]), str(values["note_id"])
+
+
+def move_whatsapp_entry(
+    order_id: str, note_id: str, status: str, allowed: Sequence[str], reason: str | None = None
+) -> bool:
+    """Set a WhatsApp log entry's status if it is now one of `allowed`: one
+    conditional update, so a repeated or late receipt changes nothing. False: not
+    moved (in another status, not a WhatsApp entry, or no such entry)."""
+    client = aws.dynamodb()
+    names = {"#status": "status", "#channel": "channel"}
+    values: dict[str, Any] = {":new": {"S": status}, ":whatsapp": {"S": "whatsapp"}}
+    values |= {f":from{index}": {"S": value} for index, value in enumerate(allowed)}
+    expression = "SET #status = :new"
+    if reason:
+        expression += ", reason = :reason"
+        values[":reason"] = {"S": reason[:500]}
+    try:
+        client.update_item(
+            TableName=table_name(),
+            Key=item_key(order_pk(order_id), f"NOTE#{note_id}"),
+            UpdateExpression=expression,
+            ConditionExpression=(
+                "attribute_exists(pk) AND #channel = :whatsapp AND #status IN ("
+                + ", ".join(f":from{index}" for index in range(len(allowed)))
+                + ")"
+            ),
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+    except client.exceptions.ConditionalCheckFailedException:
+        return False
+    return True

@@ -29,6 +29,12 @@ class ConcurrentUpdate(Exception):
     """Someone else wrote the item between our read and our write: read again."""
 
 
+def prepare_client() -> None:
+    """Create the cached client now, before threads share it: creating a boto3
+    client is not thread-safe, using one is."""
+    aws.dynamodb()
+
+
 def table_name() -> str:
     return settings().table_name
 
