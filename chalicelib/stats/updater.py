@@ -47,9 +47,9 @@ def count_outbox_row(row: dict[str, Any], now: datetime) -> bool:
     try:
         return _count(row, now)
     except Exception as error:
-        from chalicelib.notify.dispatch import is_transient
+        from chalicelib.retry import is_transient_aws_error
 
-        if is_transient(error):
+        if is_transient_aws_error(error):
             raise
         logger.exception("an outbox row could not be counted in the statistics")
         return False
