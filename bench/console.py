@@ -45,7 +45,7 @@ def _sign_in(stage: Stage) -> str:
 
 def _seed_aggregates(today: date) -> None:
     from chalicelib.stats.aggregate import Delivery
-    from chalicelib.stats.store import CountedChange, count_change
+    from chalicelib.store.stats import CountedChange, count_change
 
     cities = ("Ankara", "İstanbul", "İzmir", "Bursa", "Antalya")
     for day in range(90):

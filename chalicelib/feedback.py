@@ -21,12 +21,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 
-from chalicelib import aws, store
+from chalicelib import store
 from chalicelib.config import settings
 from chalicelib.domain.events import format_utc
 from chalicelib.domain.shipment import Change
 from chalicelib.domain.status import Status
-from chalicelib.dynamo_codec import encode_value
 from chalicelib.errors import Conflict
 
 logger = logging.getLogger(__name__)
@@ -79,33 +78,14 @@ def _same_rating(stored: dict[str, Any], rating: FeedbackIn) -> bool:
 def save_rating(record: store.ShipmentRecord, rating: FeedbackIn, now: datetime) -> None:
     """Raises `Conflict` when the shipment has a rating already.
 
-    One transaction: the rating on the STATE item, and an outbox row (kind
-    `feedback`, nobody to notify) from which the notifier publishes the shop's
-    `feedback.received` event with the score, never the comment (CONTRACT.md 9).
-
-    Bumps `version` too: a consumer that read the item before this write then
-    fails its guarded put and merges again, instead of writing back a copy of
-    the item without the rating.
+    One transaction (`store.save_rating`): the rating on the STATE item, and an
+    outbox row (kind `feedback`, nobody to notify) from which the notifier
+    publishes the shop's `feedback.received` event with the score, never the
+    comment (CONTRACT.md 9).
     """
-    assert record.registration is not None
-    carrier, tracking = record.key
     feedback: dict[str, Any] = {"score": rating.score, "rated_at": format_utc(now)}
     if rating.comment:
         feedback["comment"] = rating.comment
-    table = settings().table_name
-    rate: dict[str, Any] = {
-        "TableName": table,
-        "Key": {"pk": {"S": store.shipment_pk(carrier, tracking)}, "sk": {"S": "STATE"}},
-        "UpdateExpression": "SET feedback = :feedback, #version = #version + :one",
-        # The token check keeps a rating on the registration it was given for.
-        "ConditionExpression": "#token = :token AND attribute_not_exists(feedback)",
-        "ExpressionAttributeNames": {"#token": "token", "#version": "version"},
-        "ExpressionAttributeValues": {
-            ":feedback": encode_value(feedback),
-            ":token": {"S": record.registration.token},
-            ":one": {"N": "1"},
-        },
-    }
     status = record.state.status
     change = Change(
         kind="feedback",
@@ -114,18 +94,8 @@ def save_rating(record: store.ShipmentRecord, rating: FeedbackIn, now: datetime)
         occurred_at=now,
         notify_customer=False,
     )
-    outbox: dict[str, Any] = {
-        "TableName": table,
-        # The comment rides along for the shop's complaint alert, never into events.
-        "Item": store.outbox_item(record, change, now, score=rating.score, comment=rating.comment),
-        "ConditionExpression": "attribute_not_exists(pk)",
-    }
-    client = aws.dynamodb()
     try:
-        writes: list[dict[str, Any]] = [{"Update": rate}, {"Put": outbox}]
-        client.transact_write_items(TransactItems=writes)  # type: ignore[arg-type]
-    except client.exceptions.TransactionCanceledException as error:
-        reasons = [reason.get("Code") for reason in error.response.get("CancellationReasons", [])]
-        if "ConditionalCheckFailed" in reasons:
-            raise Conflict("This shipment has already been rated.") from error
-        raise
+        # The comment rides along for the shop's complaint alert, never into events.
+        store.save_rating(record, feedback, change, now, score=rating.score, comment=rating.comment)
+    except store.ConcurrentUpdate as error:
+        raise Conflict("This shipment has already been rated.") from error

@@ -18,7 +18,7 @@ Redelivery changes nothing, on two levels:
 
 Out of order: Shopify's fulfillments and refunds name the platform's internal
 order id, not the order number. They are parked on the platform link until the
-order's first snapshot arrives, which attaches them (`platform_store`).
+order's first snapshot arrives, which attaches them (`store.platforms`).
 
 Platform orders send no `order_confirmed` (the platform confirmed the order)
 and get the default notification preferences: e-mail on when there is an
@@ -33,7 +33,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib import platform_store, store
+from chalicelib import store
 from chalicelib.domain.events import format_utc, parse_utc
 from chalicelib.domain.shipment import Change
 from chalicelib.errors import Conflict, UnprocessableDelivery
@@ -46,6 +46,8 @@ from chalicelib.platforms.base import (
     ShopRefund,
     ShopShipment,
 )
+from chalicelib.retry import wait_before_retry
+from chalicelib.store import platforms as platform_store
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +153,7 @@ def _register(snapshot: OrderSnapshot, now: datetime, topic: str | None) -> int:
 
     # One transaction claims them all; any beyond the first few are added after.
     shipments = list(snapshot.shipments)[:MAX_REGISTERED_SHIPMENTS]
-    for _ in range(MAX_ATTEMPTS):
+    for attempt in range(MAX_ATTEMPTS):
         customer = snapshot.customer.as_document()
         document: dict[str, Any] = {
             "order_id": snapshot.order_id,
@@ -188,6 +190,7 @@ def _register(snapshot: OrderSnapshot, now: datetime, topic: str | None) -> int:
                 return 0  # registered meanwhile by a redelivery: the update path follows
             taken = _taken_by_other_orders(snapshot.order_id, shipments)
             if not taken:
+                wait_before_retry(attempt)
                 continue
             logger.warning(
                 "platform shipments left out: registered to another order",
@@ -239,7 +242,7 @@ def _is_older(snapshot_time: str | None, stored_time: str | None) -> bool:
 
 def _update_customer(snapshot: OrderSnapshot, now: datetime, topic: str | None) -> int:
     """The platform's customer fields replace Kargo's (no 409: the platform decides)."""
-    for _ in range(MAX_ATTEMPTS):
+    for attempt in range(MAX_ATTEMPTS):
         stored = store.load_order(snapshot.order_id)
         if stored is None:
             raise OrderNotReady(snapshot.order_id)
@@ -273,6 +276,7 @@ def _update_customer(snapshot: OrderSnapshot, now: datetime, topic: str | None) 
         try:
             store.update_order_document(snapshot.order_id, updated, stored.version)
         except store.ConcurrentUpdate:
+            wait_before_retry(attempt)
             continue
         return 1
     raise store.ConcurrentUpdate(f"platform order {snapshot.order_id} kept changing")
@@ -283,12 +287,13 @@ def _update_customer(snapshot: OrderSnapshot, now: datetime, topic: str | None) 
 
 def apply_reference(event: OrderReference, now: datetime, topic: str | None = None) -> int:
     """A fulfillment or refund: applied to its order, or parked until the order comes."""
-    for _ in range(MAX_ATTEMPTS):
+    for attempt in range(MAX_ATTEMPTS):
         link = platform_store.load_link(event.platform, event.platform_order_id)
         if link.order_id is None:
             try:
                 platform_store.park_event(event, now)
             except platform_store.OrderLinkedMeanwhile:
+                wait_before_retry(attempt)
                 continue
             return 1
         stored = store.load_order(link.order_id)
@@ -308,7 +313,7 @@ def _add_shipments(
 
     written = 0
     for shipment in shipments:
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             stored = store.load_order(order_id)
             if stored is None:
                 raise OrderNotReady(order_id)
@@ -342,6 +347,7 @@ def _add_shipments(
                         extra={"order_id": order_id, "carrier": shipment.carrier},
                     )
                     break
+                wait_before_retry(attempt)
                 continue
             written += 1
             break
@@ -363,7 +369,7 @@ def _record_refunds(
     through the order's first shipment, whose link the message carries."""
     written = 0
     for refund in refunds:
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             stored = store.load_order(order_id)
             if stored is None:
                 raise OrderNotReady(order_id)
@@ -390,6 +396,7 @@ def _record_refunds(
             try:
                 record_order_refund(order_id, updated, stored.version, entry, refund, now)
             except store.ConcurrentUpdate:
+                wait_before_retry(attempt)
                 continue
             written += 1
             break
@@ -459,7 +466,7 @@ def _cancel(order_id: str, now: datetime, topic: str | None) -> int:
         outcome = "cancelled"
     except Conflict:
         outcome = "cancel_refused"
-    for _ in range(MAX_ATTEMPTS):
+    for attempt in range(MAX_ATTEMPTS):
         stored = store.load_order(order_id)
         if stored is None:
             raise OrderNotReady(order_id)
@@ -475,6 +482,7 @@ def _cancel(order_id: str, now: datetime, topic: str | None) -> int:
         try:
             store.update_order_document(order_id, updated, stored.version)
         except store.ConcurrentUpdate:
+            wait_before_retry(attempt)
             continue
         return 1
     raise store.ConcurrentUpdate(f"platform order {order_id} kept changing")

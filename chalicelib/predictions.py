@@ -20,14 +20,13 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import Any
 
-from chalicelib import aws, store
+from chalicelib import store
 from chalicelib.config import settings
 from chalicelib.domain.prediction import Prediction, predict
 from chalicelib.domain.shipment import ShipmentState
-from chalicelib.dynamo_codec import decode_item
 from chalicelib.stats.aggregate import BUCKETS, city_key, histogram_attribute
+from chalicelib.store.stats import carrier_aggregates
 
 logger = logging.getLogger(__name__)
 
@@ -41,28 +40,15 @@ def carrier_history(carrier: str, city: str | None, today: date) -> tuple[list[i
     over the last `HISTORY_DAYS` local days: one Query on its aggregates."""
     to_city, overall = [0] * BUCKETS, [0] * BUCKETS
     wanted = city_key(city)
-    kwargs: dict[str, Any] = {
-        "TableName": settings().table_name,
-        "KeyConditionExpression": "pk = :pk AND sk BETWEEN :first AND :last",
-        "ExpressionAttributeValues": {
-            ":pk": {"S": f"STATS#DLV#{carrier}"},
-            ":first": {"S": (today - timedelta(days=HISTORY_DAYS)).isoformat()},
-            ":last": {"S": f"{today.isoformat()}#\uffff"},
-        },
-    }
-    while True:
-        response = aws.dynamodb().query(**kwargs)
-        for item in response.get("Items", []):
-            raw = decode_item(item)
-            key = str(raw["sk"]).partition("#")[2]
-            for days in range(BUCKETS):
-                count = int(raw.get(histogram_attribute(days), 0))
-                overall[days] += count
-                if wanted and key == wanted:
-                    to_city[days] += count
-        if "LastEvaluatedKey" not in response:
-            return to_city, overall
-        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    first_day = today - timedelta(days=HISTORY_DAYS)
+    for raw in carrier_aggregates(carrier, first_day, today):
+        key = str(raw["sk"]).partition("#")[2]
+        for days in range(BUCKETS):
+            count = int(raw.get(histogram_attribute(days), 0))
+            overall[days] += count
+            if wanted and key == wanted:
+                to_city[days] += count
+    return to_city, overall
 
 
 def _destination_city(order_id: str) -> str | None:

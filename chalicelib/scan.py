@@ -23,13 +23,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from chalicelib import aws, store
+from chalicelib import store
 from chalicelib.config import settings
 from chalicelib.domain.events import CarrierUpdate, format_utc, parse_utc
 from chalicelib.domain.shipment import Change, MergeResult, merge_update
@@ -40,7 +40,8 @@ from chalicelib.domain.timing import (
     feedback_due_at,
     thank_you_due_at,
 )
-from chalicelib.dynamo_codec import decode_item
+from chalicelib.store.due import DueItem, due_pages, load_due_items
+from chalicelib.store.table import prepare_client
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 100
@@ -115,7 +116,7 @@ def scan_due_shipments(
     workers = workers or settings().scan_workers
     report = ScanReport(first_shard=first_shard(now))
     budget = Budget(remaining_ms)
-    aws.dynamodb()  # created once, before the threads share it
+    prepare_client()  # created once, before the threads share it
     settings()
     order = [(report.first_shard + i) % store.DUE_SHARDS for i in range(store.DUE_SHARDS)]
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="scan") as pool:
@@ -138,18 +139,17 @@ def _scan_shard(shard: int, now: datetime, budget: Budget, report: ScanReport) -
     """True when the shard was read to its end; False when the budget ran out
     (or the index could not be read): its remaining items stay due."""
     try:
-        for page in _due_pages(f"DUE#{shard:02d}", now):
+        for page in due_pages(shard, now, PAGE_SIZE):
             if budget.exhausted():
                 return False
-            items = store.get_raw_items([(key["pk"]["S"], key["sk"]["S"]) for key in page])
+            items = load_due_items(page, now)
             for key in page:
                 if budget.exhausted():
                     return False
                 report.add("items_read")
-                report.note_due(key["due_at"]["S"], now)
-                item = items.get((key["pk"]["S"], key["sk"]["S"]))
+                report.note_due(key.due_at, now)
                 try:
-                    _handle(item, now, report)
+                    _handle(items.get(key.key), now, report)
                 except Exception as error:  # one bad item must not stop the scan
                     logger.exception("scan failed on an item")
                     report.note_error(type(error).__name__)
@@ -160,41 +160,21 @@ def _scan_shard(shard: int, now: datetime, budget: Budget, report: ScanReport) -
     return True
 
 
-def _due_pages(shard: str, now: datetime) -> Iterator[list[dict[str, Any]]]:
-    kwargs: dict[str, Any] = {
-        "TableName": settings().table_name,
-        "IndexName": store.DUE_INDEX,
-        "KeyConditionExpression": "due_shard = :shard AND due_at <= :now",
-        "ExpressionAttributeValues": {":shard": {"S": shard}, ":now": {"S": format_utc(now)}},
-        "Limit": PAGE_SIZE,
-    }
-    while True:
-        response = aws.dynamodb().query(**kwargs)
-        items = response.get("Items", [])
-        if items:
-            yield list(items)
-        if "LastEvaluatedKey" not in response:
-            return
-        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-
-
-def _handle(item: dict[str, Any] | None, now: datetime, report: ScanReport) -> None:
-    # The index holds keys only (every state write would otherwise pay for a full
-    # copy); the item itself was read consistently, which also skips stale entries.
-    if item is None or "due_at" not in item or item["due_at"]["S"] > format_utc(now):
+def _handle(item: DueItem | None, now: datetime, report: ScanReport) -> None:
+    # None: gone, or no longer due (rescheduled since the index page was read).
+    if item is None:
         return
-    record_type = item.get("record_type", {}).get("S")
-    if record_type == "notification":
+    if item.record_type == "notification":
         from chalicelib.notify.dispatch import send_held_sms
 
-        if send_held_sms(decode_item(item), now):
+        if send_held_sms(item.values(), now):
             report.add("held_sms_sent")
         return
-    if record_type != "shipment":
+    if item.record_type != "shipment":
         return
     from chalicelib.retry import retry
 
-    first = store.shipment_from_item(item)
+    first = item.shipment()
     reads = [first]
 
     def attempt() -> None:

@@ -22,10 +22,10 @@ from chalicelib import store
 from chalicelib.config import settings
 from chalicelib.domain.events import normalise_tracking_number
 from chalicelib.domain.status import Locale, Status
-from chalicelib.stats import store as stats_store
 from chalicelib.stats.aggregate import CarrierFigures, CityRanking, rank_by_city
-from chalicelib.stats.store import LowRating, ReadCounter
 from chalicelib.stats.views import carrier_figures
+from chalicelib.store import stats as stats_store
+from chalicelib.store.stats import LowRating, ReadCounter
 
 OVERVIEW_DELAYED = 5
 DELAYED_PAGE = 25

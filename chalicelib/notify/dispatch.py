@@ -467,10 +467,12 @@ def _settle(entry: store.NotificationEntry, send: Callable[[], OutgoingMessage])
             fall_back_to_sms(entry.order_id, entry.id, utc_now())
         return
     if channel == "whatsapp":
-        from chalicelib.notify.receipts import move_entry, remember_message
+        from chalicelib.notify.receipts import move_entry
 
         if message.provider_id:
-            remember_message(entry.order_id, entry.id, message.provider_id, utc_now())
+            store.remember_whatsapp_message(
+                entry.order_id, entry.id, message.provider_id, utc_now()
+            )
         move_entry(entry.order_id, entry.id, "sent")  # a receipt may have moved it on
     else:
         store.finish_notification(entry.order_id, entry.id, "sent", None)

@@ -25,17 +25,12 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from chalicelib import aws, store
-from chalicelib.config import settings
-from chalicelib.domain.events import format_utc
-from chalicelib.dynamo_codec import decode_item, encode_item
+from chalicelib import store
 
 logger = logging.getLogger(__name__)
-
-LOOKUP_RETENTION = timedelta(days=30)
 
 # The statuses an entry may come from to take a receipt's status.
 MOVES_FROM: dict[str, tuple[str, ...]] = {
@@ -55,70 +50,13 @@ class Receipt:
     reference: tuple[str, str] | None = None  # (order id, log entry id), when Meta echoed it
 
 
-def _lookup_key(message_id: str) -> dict[str, Any]:
-    return {"pk": {"S": f"WAMSG#{message_id}"}, "sk": {"S": "WAMSG"}}
-
-
-def remember_message(order_id: str, note_id: str, message_id: str, now: datetime) -> None:
-    """Meta's message id -> the log entry, for the receipts (kept for a month)."""
-    aws.dynamodb().put_item(
-        TableName=settings().table_name,
-        Item=encode_item(
-            {
-                "pk": f"WAMSG#{message_id}",
-                "sk": "WAMSG",
-                "record_type": "whatsapp_message",
-                "order_id": order_id,
-                "note_id": note_id,
-                "created_at": format_utc(now),
-                "expires_at": int((now + LOOKUP_RETENTION).timestamp()),
-            }
-        ),
-    )
-
-
-def find_message(message_id: str) -> tuple[str, str] | None:
-    item = (
-        aws.dynamodb()
-        .get_item(TableName=settings().table_name, Key=_lookup_key(message_id), ConsistentRead=True)
-        .get("Item")
-    )
-    if not item:
-        return None
-    values = decode_item(item)
-    return str(values["order_id"]), str(values["note_id"])
-
-
 def move_entry(order_id: str, note_id: str, status: str, reason: str | None = None) -> bool:
     """Move a WhatsApp log entry to `status` if that is forward. False: not moved
     (already there or further, failed before, or no such entry)."""
     allowed = MOVES_FROM.get(status)
     if not allowed:
         return False
-    client = aws.dynamodb()
-    names = {"#status": "status", "#channel": "channel"}
-    values: dict[str, Any] = {":new": {"S": status}, ":whatsapp": {"S": "whatsapp"}}
-    values |= {f":from{index}": {"S": value} for index, value in enumerate(allowed)}
-    expression = "SET #status = :new"
-    if reason:
-        expression += ", reason = :reason"
-        values[":reason"] = {"S": reason[:500]}
-    try:
-        client.update_item(
-            TableName=settings().table_name,
-            Key={"pk": {"S": store.order_pk(order_id)}, "sk": {"S": f"NOTE#{note_id}"}},
-            UpdateExpression=expression,
-            ConditionExpression=(
-                "attribute_exists(pk) AND #channel = :whatsapp AND #status IN ("
-                + ", ".join(f":from{index}" for index in range(len(allowed)))
-                + ")"
-            ),
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
-    except client.exceptions.ConditionalCheckFailedException:
-        return False
-    return True
+    return store.move_whatsapp_entry(order_id, note_id, status, allowed, reason)
 
 
 def failure_reason(status: dict[str, Any]) -> str:
@@ -163,7 +101,7 @@ def receipts_in_sns_record(record: dict[str, Any]) -> list[Receipt]:
 def apply_receipt(receipt: Receipt, now: datetime) -> bool:
     """Record one receipt; a failure also sends the fallback SMS. False: nothing
     to do (a repeat, a late event, or a message Kargo did not send)."""
-    reference = find_message(receipt.message_id) or receipt.reference
+    reference = store.find_whatsapp_message(receipt.message_id) or receipt.reference
     if reference is None:
         # Another system on the same WhatsApp number, or older than the lookup.
         logger.info("receipt for a message Kargo does not know")

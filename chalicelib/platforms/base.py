@@ -95,7 +95,7 @@ OrderReference = FulfillmentUpdate | RefundIssued
 
 
 def reference_to_value(event: OrderReference) -> dict[str, Any]:
-    """A waiting event as stored on the platform link (see platform_store)."""
+    """A waiting event as stored on the platform link (see chalicelib/store/platforms.py)."""
     return {"type": type(event).__name__, **asdict(event)}
 
 

@@ -12,9 +12,10 @@ as for any webhook, so a poll that learns nothing writes nothing.
 Carriers are asked side by side, each on its own: one that fails is retried a
 few times with backoff and jitter inside the run, then left alone for a growing
 time. That is the only poll state that is stored: one small item per carrier
-(`POLLER#{slug}` / `STATE`), written when it fails and deleted when it
-recovers, holding when to try again and the earliest due moment it still owes
-(`missed_from`), so its shipments wait for it rather than miss a cycle.
+(`POLLER#{slug}` / `STATE`, in chalicelib/store/pollers.py), written when it
+fails and deleted when it recovers, holding when to try again and the earliest
+due moment it still owes (`missed_from`), so its shipments wait for it rather
+than miss a cycle.
 """
 
 from __future__ import annotations
@@ -38,16 +39,19 @@ from chalicelib.carriers.polled import (
     CarrierUnavailable,
     PolledCarrier,
 )
-from chalicelib.config import PollSettings, carrier_accounts, poll_settings, settings
+from chalicelib.config import PollSettings, carrier_accounts, poll_settings
 from chalicelib.domain.events import format_utc, parse_utc
-from chalicelib.dynamo_codec import decode_item, encode_item
 from chalicelib.poll import limits, schedule
 from chalicelib.poll.requests import read_poll_request
-from chalicelib.store import schema
+from chalicelib.store.pollers import (
+    CarrierState,
+    load_carrier_states,
+    query_slots,
+    save_carrier_state,
+)
 
 logger = logging.getLogger(__name__)
 
-STATE_SK = "STATE"
 # A poll request the carrier could not be asked about is retried by SQS this
 # many times; then it is dropped (logged): the schedule asks anyway.
 REQUEST_RECEIVES = 4
@@ -147,65 +151,6 @@ def available_carriers(report: RunReport, slugs: Sequence[str] | None = None) ->
             continue
         found[slug] = Carrier(client, account)
     return found
-
-
-# --- the carrier's stored state --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CarrierState:
-    failures: int = 0
-    retry_at: datetime | None = None
-    missed_from: int | None = None  # epoch seconds: the earliest due moment still owed
-
-    @property
-    def is_clear(self) -> bool:
-        return self == CarrierState()
-
-
-def carrier_state_pk(slug: str) -> str:
-    return f"POLLER#{slug}"
-
-
-def load_carrier_states(slugs: Sequence[str]) -> dict[str, CarrierState]:
-    """One BatchGetItem for every carrier of the run; absent means all is well."""
-    if not slugs:
-        return {}
-    table = settings().table_name
-    keys = [{"pk": {"S": carrier_state_pk(s)}, "sk": {"S": STATE_SK}} for s in slugs]
-    states: dict[str, CarrierState] = {}
-    pending: dict[str, Any] = {table: {"Keys": keys, "ConsistentRead": True}}
-    while pending:
-        response = aws.dynamodb().batch_get_item(RequestItems=pending)
-        for item in response.get("Responses", {}).get(table, []):
-            raw = decode_item(item)
-            states[raw["carrier"]] = CarrierState(
-                failures=int(raw.get("failures", 0)),
-                retry_at=parse_utc(raw["retry_at"]) if raw.get("retry_at") else None,
-                missed_from=int(raw["missed_from"]) if raw.get("missed_from") else None,
-            )
-        pending = dict(response.get("UnprocessedKeys") or {})
-    return states
-
-
-def save_carrier_state(slug: str, state: CarrierState, now: datetime) -> None:
-    key = {"pk": {"S": carrier_state_pk(slug)}, "sk": {"S": STATE_SK}}
-    if state.is_clear:
-        aws.dynamodb().delete_item(TableName=settings().table_name, Key=key)
-        return
-    item = encode_item(
-        {
-            "pk": carrier_state_pk(slug),
-            "sk": STATE_SK,
-            "record_type": "poller_state",
-            "carrier": slug,
-            "failures": state.failures,
-            "retry_at": format_utc(state.retry_at) if state.retry_at else None,
-            "missed_from": state.missed_from,
-            "updated_at": format_utc(now),
-        }
-    )
-    aws.dynamodb().put_item(TableName=settings().table_name, Item=item)
 
 
 # --- asking one carrier ----------------------------------------------------------------
@@ -373,12 +318,11 @@ def due_shipments(
         for shard in range(schedule.POLL_SHARDS):
             partition = schedule.poll_partition(slug, tier, shard)
             for low, high in ranges:
-                for item in _query_slots(partition, low, high):
-                    carrier, tracking = schedule.shipment_key_from_pk(item["pk"]["S"])
-                    slot = int(item["poll_slot"]["N"])
-                    due_at = _first_moment(slot, interval, read)
-                    known = found.get(tracking)
-                    if carrier == slug and (known is None or due_at < known.due_at):
+                for polled in query_slots(partition, low, high):
+                    due_at = _first_moment(polled.slot, interval, read)
+                    known = found.get(polled.tracking_number)
+                    if polled.carrier == slug and (known is None or due_at < known.due_at):
+                        tracking = polled.tracking_number
                         found[tracking] = DueShipment(tracking, due_at)
     return sorted(found.values(), key=lambda due: (due.due_at, due.tracking_number))
 
@@ -387,25 +331,6 @@ def _first_moment(slot: int, interval: int, window: schedule.Window) -> int:
     offset = slot * interval // schedule.SLOT_SPACE
     moment = window.start // interval * interval + offset
     return moment if moment >= window.start else moment + interval
-
-
-def _query_slots(partition: str, low: int, high: int) -> Any:
-    kwargs: dict[str, Any] = {
-        "TableName": settings().table_name,
-        "IndexName": schema.POLL_INDEX,
-        "KeyConditionExpression": "poll_part = :part AND poll_slot BETWEEN :low AND :high",
-        "ExpressionAttributeValues": {
-            ":part": {"S": partition},
-            ":low": {"N": str(low)},
-            ":high": {"N": str(high)},
-        },
-    }
-    while True:
-        response = aws.dynamodb().query(**kwargs)
-        yield from response.get("Items", [])
-        if "LastEvaluatedKey" not in response:
-            return
-        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
 def run_scheduled(

@@ -29,6 +29,7 @@ from chalicelib.domain import requests as rules
 from chalicelib.domain.events import format_utc
 from chalicelib.domain.status import Status
 from chalicelib.errors import Conflict, NotFound
+from chalicelib.retry import wait_before_retry
 
 COMMENT_MAX_LENGTH = 2000
 REASON_MAX_LENGTH = 500
@@ -205,7 +206,7 @@ def shopper_cancel(record: store.ShipmentRecord, now: datetime) -> tuple[int, di
     assert registration is not None
     order_id = registration.order_id
     mode = settings().self_cancel
-    for _ in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
         stored, records = _load(order_id)
         document = stored.document
         if document.get("cancelled_at"):
@@ -244,6 +245,7 @@ def shopper_cancel(record: store.ShipmentRecord, now: datetime) -> tuple[int, di
                 unchanged_shipments=[r for r in records.values() if r.version > 0],
             )  # fmt: skip
         except store.ConcurrentUpdate:
+            wait_before_retry(attempt)
             continue  # the order or a parcel moved: decide again on what is true now
         return 202, {"status": "requested"}
     raise Conflict("The order is changing right now; try again.")
@@ -261,7 +263,7 @@ def request_return(
         "resolution": request.resolution,
         "comment": request.comment,
     }
-    for _ in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
         stored, _records = _load(order_id)
         document = stored.document
         for entry in _requests(document):
@@ -296,6 +298,7 @@ def request_return(
         try:
             store.save_order_decision(order_id, updated, stored.version, [outbox])
         except store.ConcurrentUpdate:
+            wait_before_retry(attempt)
             continue
         return 201, {"request_id": entry["request_id"], "status": rules.REQUESTED}
     raise Conflict("The order is changing right now; try again.")
@@ -310,7 +313,7 @@ def report_issue(
     order_id, token = registration.order_id, registration.token
     if not rules.may_report(issue.kind, shipment_facts(record)):
         raise Conflict("A parcel can be reported missing only once the carrier says it arrived.")
-    for _ in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
         stored, _records = _load(order_id)
         document = stored.document
         for entry in _requests(document):
@@ -344,6 +347,7 @@ def report_issue(
         try:
             store.save_order_decision(order_id, updated, stored.version, [outbox])
         except store.ConcurrentUpdate:
+            wait_before_retry(attempt)
             continue
         return 201, {"issue_id": entry["request_id"]}
     raise Conflict("The order is changing right now; try again.")
@@ -365,7 +369,7 @@ def settle_cancellation_requests(
 
 
 def decline_cancellation(order_id: str, decline: DeclineIn, now: datetime) -> dict[str, Any]:
-    for _ in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
         stored, records = _load(order_id)
         document = stored.document
         pending = rules.pending_cancellation(_requests(document))
@@ -392,6 +396,7 @@ def decline_cancellation(order_id: str, decline: DeclineIn, now: datetime) -> di
                 order_id, _replace_request(document, updated), stored.version, [outbox]
             )
         except store.ConcurrentUpdate:
+            wait_before_retry(attempt)
             continue
         return request_view(updated)
     raise Conflict("The order is changing right now; try again.")
@@ -415,7 +420,7 @@ def approve_return(
     from chalicelib.orders import new_tracking_token, registration_for, shipment_reference
 
     key = (approval.carrier, approval.tracking_number)
-    for _ in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
         stored, _records = _load(order_id)
         document = stored.document
         entry = _return_request(document, request_id)
@@ -468,6 +473,7 @@ def approve_return(
             latest = store.load_order(order_id)
             if latest is not None and latest.version == stored.version:
                 raise Conflict("This tracking number belongs to another shipment.") from None
+            wait_before_retry(attempt)
             continue
         return 201, _approval_view(updated, shipment_reference(made))
     raise Conflict("The order is changing right now; try again.")
@@ -485,7 +491,7 @@ def _approval_view(entry: dict[str, Any], reference: dict[str, Any]) -> dict[str
 def decline_return(
     order_id: str, request_id: str, decline: DeclineIn, now: datetime
 ) -> dict[str, Any]:
-    for _ in range(ATTEMPTS):
+    for attempt in range(ATTEMPTS):
         stored, _records = _load(order_id)
         document = stored.document
         entry = _return_request(document, request_id)
@@ -513,6 +519,7 @@ def decline_return(
                 order_id, _replace_request(document, updated), stored.version, [outbox]
             )
         except store.ConcurrentUpdate:
+            wait_before_retry(attempt)
             continue
         return _decline_view(updated)
     raise Conflict("The order is changing right now; try again.")

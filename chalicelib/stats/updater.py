@@ -5,7 +5,7 @@ rows cost nothing here (a delay or a refund moves no counter, and no write is
 made for them). A status move adds to the shipments-by-status counters; a
 delivery adds to its (carrier, destination city, day) aggregate; a rating to the
 day's ratings. The claim that makes each of these count once is written in the
-same transaction as the counters (see `stats.store.count_change`).
+same transaction as the counters (see `store.stats.count_change`).
 
 A delivery reads the order (destination city, first estimate) and the shipment
 (first carrier event, whether an exception was ever reported): two reads per
@@ -28,7 +28,7 @@ from chalicelib.config import settings
 from chalicelib.domain.events import parse_utc
 from chalicelib.domain.status import Status
 from chalicelib.stats.aggregate import Delivery, describe_delivery
-from chalicelib.stats.store import CountedChange, Rating, count_change
+from chalicelib.store.stats import CountedChange, Rating, count_change
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +47,9 @@ def count_outbox_row(row: dict[str, Any], now: datetime) -> bool:
     try:
         return _count(row, now)
     except Exception as error:
-        from chalicelib.notify.dispatch import is_transient
+        from chalicelib.retry import is_transient_aws_error
 
-        if is_transient(error):
+        if is_transient_aws_error(error):
             raise
         logger.exception("an outbox row could not be counted in the statistics")
         return False

@@ -8,7 +8,7 @@ from typing import Any
 from chalicelib.config import settings
 from chalicelib.errors import ValidationFailed
 from chalicelib.stats.aggregate import CarrierFigures, figures, tally_json
-from chalicelib.stats.store import ReadCounter, delivery_rows
+from chalicelib.store.stats import ReadCounter, delivery_rows
 
 PERIODS = (30, 90)
 

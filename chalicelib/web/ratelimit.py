@@ -1,4 +1,5 @@
-"""Rate limits as fixed-window counters in DynamoDB, each window an item with a TTL.
+"""Rate limits as fixed-window counters in DynamoDB, each window an item with a TTL
+(chalicelib/store/rate_limits.py).
 
 One `UpdateItem ... ADD hits :1` per counted request, atomic however many Lambdas
 count at once; the window's item expires by itself. The key of a client (an IP
@@ -20,9 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib import aws
-from chalicelib.config import settings
 from chalicelib.errors import KargoError
+from chalicelib.store import rate_limits
 
 
 class RateLimited(KargoError):
@@ -49,11 +49,10 @@ class RateLimit:
         start = int(now.timestamp()) // size * size
         return start, start + size
 
-    def _key(self, client: str, start: int) -> dict[str, Any]:
+    def _client_digest(self, client: str) -> str:
         # Any text a client sends, lone surrogates included, hashes to a key.
         raw = f"{self.name}\0{client}".encode("utf-8", "surrogatepass")
-        digest = hashlib.sha256(raw).hexdigest()[:32]
-        return {"pk": {"S": f"RATE#{self.name}#{digest}"}, "sk": {"S": str(start)}}
+        return hashlib.sha256(raw).hexdigest()[:32]
 
     def _retry_after(self, now: datetime, end: int) -> int:
         return math.ceil(end - now.timestamp())
@@ -61,10 +60,7 @@ class RateLimit:
     def check(self, client: str, now: datetime) -> None:
         """Raise `RateLimited` while this client is over the limit; counts nothing."""
         start, end = self._window(now)
-        response = aws.dynamodb().get_item(
-            TableName=settings().table_name, Key=self._key(client, start), ConsistentRead=True
-        )
-        hits = int((response.get("Item") or {}).get("hits", {}).get("N", "0"))
+        hits = rate_limits.counted(self.name, self._client_digest(client), start)
         if hits >= self.limit:
             raise RateLimited(self._retry_after(now, end))
 
@@ -72,18 +68,7 @@ class RateLimit:
         """Count one request; raise `RateLimited` when it is over the limit.
         Returns the requests counted in this window, this one included."""
         start, end = self._window(now)
-        response = aws.dynamodb().update_item(
-            TableName=settings().table_name,
-            Key=self._key(client, start),
-            UpdateExpression="ADD hits :one SET expires_at = :expires, record_type = :type",
-            ExpressionAttributeValues={
-                ":one": {"N": "1"},
-                ":expires": {"N": str(end + 60)},
-                ":type": {"S": "rate_limit"},
-            },
-            ReturnValues="UPDATED_NEW",
-        )
-        hits = int(response["Attributes"]["hits"]["N"])
+        hits = rate_limits.count_one(self.name, self._client_digest(client), start, end + 60)
         if hits > self.limit:
             raise RateLimited(self._retry_after(now, end))
         return hits

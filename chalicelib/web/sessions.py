@@ -3,10 +3,11 @@ on the server, so that signing out ends it for good.
 
 The cookie is `itsdangerous`-signed (its value cannot be forged or altered) and
 holds only the session id and when it was issued. The session itself is an item
-`SESSION#{sha256(id)}` that lives until it expires (TTL) or the staff member
-signs out (marked revoked): a cookie copied before sign-out, replayed after it, finds
-no session and signs nobody in. Expiry is checked against `now` on every read,
-since DynamoDB deletes expired items only eventually.
+`SESSION#{sha256(id)}` (chalicelib/store/sessions.py) that lives until it expires
+(TTL) or the staff member signs out (marked revoked): a cookie copied before
+sign-out, replayed after it, finds no session and signs nobody in. Expiry is
+checked against `now` on every read, since DynamoDB deletes expired items only
+eventually.
 
 CSRF: every form carries `csrf_token(binding)`, an HMAC of the session id (or,
 on the sign-in form, of a random pre-session cookie) under the console secret.
@@ -22,9 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib import aws
 from chalicelib.config import settings
-from chalicelib.domain.events import format_utc
+from chalicelib.store import sessions as stored_sessions
 
 SESSION_COOKIE = "kargo_console"
 PRE_SESSION_COOKIE = "kargo_console_pre"
@@ -37,15 +37,6 @@ def _serializer() -> Any:
     from itsdangerous import URLSafeSerializer
 
     return URLSafeSerializer(settings().console_secret, salt=SESSION_SALT)
-
-
-def _table() -> str:
-    return settings().table_name
-
-
-def _item_key(session_id: str) -> dict[str, Any]:
-    digest = hashlib.sha256(session_id.encode()).hexdigest()
-    return {"pk": {"S": f"SESSION#{digest}"}, "sk": {"S": "SESSION"}}
 
 
 @dataclass(frozen=True)
@@ -63,16 +54,7 @@ def start_session(now: datetime) -> tuple[Session, str]:
     """A new session on the server, and the signed cookie value that names it."""
     session_id = secrets.token_urlsafe(32)
     expires = now + lifetime()
-    aws.dynamodb().put_item(
-        TableName=_table(),
-        Item={
-            **_item_key(session_id),
-            "record_type": {"S": "console_session"},
-            "issued_at": {"S": format_utc(now)},
-            "expires_at": {"N": str(int(expires.timestamp()))},
-        },
-        ConditionExpression="attribute_not_exists(pk)",
-    )
+    stored_sessions.create_session(session_id, now, expires)
     cookie = _serializer().dumps({"sid": session_id, "iat": int(now.timestamp())})
     return Session(session_id, now, expires), str(cookie)
 
@@ -95,16 +77,13 @@ def find_session(cookie: str | None, now: datetime) -> Session | None:
     session_id = _session_id(cookie)
     if session_id is None:
         return None
-    response = aws.dynamodb().get_item(
-        TableName=_table(), Key=_item_key(session_id), ConsistentRead=True
-    )
-    item = response.get("Item")
-    if not item or item.get("revoked", {}).get("BOOL"):
+    stored = stored_sessions.load_session(session_id)
+    if stored is None or stored.revoked:
         return None
-    expires = datetime.fromtimestamp(int(item["expires_at"]["N"]), tz=now.tzinfo)
+    expires = datetime.fromtimestamp(stored.expires_at, tz=now.tzinfo)
     if expires <= now:
         return None
-    issued = datetime.fromisoformat(item["issued_at"]["S"].replace("Z", "+00:00"))
+    issued = datetime.fromisoformat(stored.issued_at.replace("Z", "+00:00"))
     return Session(session_id, issued, expires)
 
 
@@ -113,19 +92,9 @@ def end_session(cookie: str | None) -> None:
     session_id = _session_id(cookie)
     if session_id is None:
         return
-    client = aws.dynamodb()
-    try:
-        # Marked, not deleted: the item keeps its TTL and goes when it would have
-        # expired, and the API's role needs no DeleteItem.
-        client.update_item(
-            TableName=_table(),
-            Key=_item_key(session_id),
-            UpdateExpression="SET revoked = :yes",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues={":yes": {"BOOL": True}},
-        )
-    except client.exceptions.ConditionalCheckFailedException:
-        return  # signed out before, or expired and gone
+    # Marked, not deleted: the item keeps its TTL and goes when it would have
+    # expired, and the API's role needs no DeleteItem.
+    stored_sessions.revoke_session(session_id)
 
 
 def new_pre_session() -> str:

@@ -28,7 +28,7 @@ def console(live: LiveKargo, monkeypatch: pytest.MonkeyPatch) -> LiveKargo:
     and enough deliveries (seeded into the aggregates) for the city rankings."""
     import app
     from chalicelib.stats.aggregate import Delivery
-    from chalicelib.stats.store import CountedChange, count_change
+    from chalicelib.store.stats import CountedChange, count_change
 
     monkeypatch.setattr(app, "utc_now", lambda: NOW)
     kargo = live.kargo

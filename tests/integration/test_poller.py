@@ -14,7 +14,7 @@ import pytest
 
 from chalicelib import aws
 from chalicelib.poll import limits, schedule
-from chalicelib.poll.runner import carrier_state_pk, load_carrier_states
+from chalicelib.store.pollers import carrier_state_pk, load_carrier_states
 from tests.integration.conftest import Kargo, order_payload, quick_pacing
 from tests.support import testpost
 
@@ -328,7 +328,8 @@ def test_an_answer_too_large_for_sqs_is_asked_again_in_smaller_batches(
 def test_poll_requests_for_a_backed_off_carrier_wait_then_give_way_to_the_schedule(
     kargo: Kargo, testpost_fake: testpost.Fake
 ) -> None:
-    from chalicelib.poll.runner import CarrierState, handle_poll_requests, save_carrier_state
+    from chalicelib.poll.runner import handle_poll_requests
+    from chalicelib.store.pollers import CarrierState, save_carrier_state
 
     save_carrier_state("testpost", CarrierState(1, NOW + timedelta(minutes=5), None), NOW)
     record = {

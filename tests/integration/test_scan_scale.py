@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from chalicelib import scan, store
+from chalicelib.store.due import due_pages
 from tests.integration.conftest import Kargo, order_payload
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -26,7 +27,7 @@ def due_count(now: datetime) -> int:
     return sum(
         len(page)
         for shard in range(store.DUE_SHARDS)
-        for page in scan._due_pages(f"DUE#{shard:02d}", now)
+        for page in due_pages(shard, now, scan.PAGE_SIZE)
     )
 
 

@@ -25,12 +25,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib import aws
-from chalicelib.config import settings
 from chalicelib.domain.events import format_utc
-from chalicelib.dynamo_codec import Item, decode_item, encode_item
+from chalicelib.dynamo_codec import decode_item, encode_item
 from chalicelib.stats.aggregate import Delivery, Tally, bucket, city_key, tally_from_counts
 from chalicelib.stats.aggregate import histogram_attribute as hist
-from chalicelib.store import shipment_pk
+from chalicelib.store.schema import DELAY_INDEX
+from chalicelib.store.shipments import DELAYED_PARTITION
+from chalicelib.store.table import item_key, shipment_pk, table_name
 
 DELIVERIES = "STATS#DLV"
 STATUS_COUNTS = "STATS#STATUS"
@@ -41,14 +42,6 @@ LOW_RATINGS = "STATS#LOWRATING"
 STATUS_SHARDS = 8
 AGGREGATE_RETENTION = timedelta(days=120)  # covers the 90-day view, with room
 LOW_RATING_RETENTION = timedelta(days=90)
-
-
-def _table() -> str:
-    return settings().table_name
-
-
-def _key(pk: str, sk: str) -> Item:
-    return {"pk": {"S": pk}, "sk": {"S": sk}}
 
 
 def _expires(day: date | datetime, keep: timedelta) -> dict[str, str]:
@@ -89,9 +82,9 @@ class CountedChange:
 def _claim(pk: str, sk: str, now: datetime) -> dict[str, Any]:
     return {
         "Put": {
-            "TableName": _table(),
+            "TableName": table_name(),
             "Item": {
-                **_key(pk, sk),
+                **item_key(pk, sk),
                 "record_type": {"S": "stats_claim"},
                 "created_at": {"S": format_utc(now)},
                 "expires_at": _expires(now, AGGREGATE_RETENTION),
@@ -120,8 +113,8 @@ def _add(pk: str, sk: str, counters: dict[str, int], sets: dict[str, Any] | None
         expression += " SET " + ", ".join(assignments)
     return {
         "Update": {
-            "TableName": _table(),
-            "Key": _key(pk, sk),
+            "TableName": table_name(),
+            "Key": item_key(pk, sk),
             "UpdateExpression": expression,
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,
@@ -147,8 +140,8 @@ def _delivery_writes(change: CountedChange, delivery: Delivery) -> list[dict[str
     }
     carriers = {
         "Update": {
-            "TableName": _table(),
-            "Key": _key(DELIVERIES, "CARRIERS"),
+            "TableName": table_name(),
+            "Key": item_key(DELIVERIES, "CARRIERS"),
             "UpdateExpression": "ADD carriers :carrier",
             "ExpressionAttributeValues": {":carrier": {"SS": [delivery.carrier]}},
         }
@@ -191,7 +184,7 @@ def _low_rating_put(change: CountedChange, rating: Rating) -> dict[str, Any]:
         "rated_at": format_utc(rating.rated_at),
         "expires_at": int((rating.rated_at + LOW_RATING_RETENTION).timestamp()),
     }
-    return {"Put": {"TableName": _table(), "Item": encode_item(values)}}
+    return {"Put": {"TableName": table_name(), "Item": encode_item(values)}}
 
 
 def count_change(change: CountedChange) -> bool:
@@ -262,11 +255,29 @@ def _query_pages(kwargs: dict[str, Any], reads: ReadCounter | None) -> list[dict
 
 
 def carriers_with_aggregates(reads: ReadCounter | None = None) -> list[str]:
-    response = aws.dynamodb().get_item(TableName=_table(), Key=_key(DELIVERIES, "CARRIERS"))
+    response = aws.dynamodb().get_item(TableName=table_name(), Key=item_key(DELIVERIES, "CARRIERS"))
     if reads:
         reads.calls += 1
     item = response.get("Item") or {}
     return sorted(item.get("carriers", {}).get("SS", []))
+
+
+def carrier_aggregates(
+    carrier: str, first_day: date, last_day: date, reads: ReadCounter | None = None
+) -> list[dict[str, Any]]:
+    """One carrier's delivery aggregates from `first_day` to `last_day` (local days,
+    inclusive), decoded: one Query on the day range of its sort key (more pages
+    only past 1 MB, about 3,000 city-days)."""
+    kwargs: dict[str, Any] = {
+        "TableName": table_name(),
+        "KeyConditionExpression": "pk = :pk AND sk BETWEEN :first AND :last",
+        "ExpressionAttributeValues": {
+            ":pk": {"S": f"{DELIVERIES}#{carrier}"},
+            ":first": {"S": first_day.isoformat()},
+            ":last": {"S": f"{last_day.isoformat()}#\uffff"},
+        },
+    }
+    return [decode_item(item) for item in _query_pages(kwargs, reads)]
 
 
 def delivery_rows(
@@ -277,17 +288,7 @@ def delivery_rows(
     its sort key (more pages only past 1 MB, about 3,000 city-days)."""
     rows: list[AggregateRow] = []
     for carrier in carriers_with_aggregates(reads):
-        kwargs: dict[str, Any] = {
-            "TableName": _table(),
-            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :first AND :last",
-            "ExpressionAttributeValues": {
-                ":pk": {"S": f"{DELIVERIES}#{carrier}"},
-                ":first": {"S": first_day.isoformat()},
-                ":last": {"S": f"{last_day.isoformat()}#\uffff"},
-            },
-        }
-        for item in _query_pages(kwargs, reads):
-            raw = decode_item(item)
+        for raw in carrier_aggregates(carrier, first_day, last_day, reads):
             day_text, _, key = raw["sk"].partition("#")
             rows.append(
                 AggregateRow(
@@ -301,7 +302,7 @@ def delivery_rows(
 def status_counts(reads: ReadCounter | None = None) -> dict[str, int]:
     """Shipments by status, summed over the shards: one Query."""
     kwargs: dict[str, Any] = {
-        "TableName": _table(),
+        "TableName": table_name(),
         "KeyConditionExpression": "pk = :pk",
         "ExpressionAttributeValues": {":pk": {"S": STATUS_COUNTS}},
     }
@@ -318,7 +319,7 @@ def rating_counts(
 ) -> dict[int, int]:
     """Ratings by score over a range of days: one Query."""
     kwargs: dict[str, Any] = {
-        "TableName": _table(),
+        "TableName": table_name(),
         "KeyConditionExpression": "pk = :pk AND sk BETWEEN :first AND :last",
         "ExpressionAttributeValues": {
             ":pk": {"S": RATINGS},
@@ -349,7 +350,7 @@ def low_ratings(
 ) -> tuple[list[LowRating], dict[str, Any] | None]:
     """The newest low ratings (1 or 2), one page: one Query."""
     kwargs: dict[str, Any] = {
-        "TableName": _table(),
+        "TableName": table_name(),
         "KeyConditionExpression": "pk = :pk",
         "ExpressionAttributeValues": {":pk": {"S": LOW_RATINGS}},
         "ScanIndexForward": False,
@@ -375,10 +376,8 @@ def low_ratings(
 def count_delayed(cap: int, reads: ReadCounter | None = None) -> tuple[int, bool]:
     """How many shipments are delayed now, from the sparse delay index: one
     Query that counts at most `cap` keys. (count, whether there are more)."""
-    from chalicelib.store import DELAY_INDEX, DELAYED_PARTITION
-
     response = aws.dynamodb().query(
-        TableName=_table(),
+        TableName=table_name(),
         IndexName=DELAY_INDEX,
         KeyConditionExpression="delay_list = :delayed",
         ExpressionAttributeValues={":delayed": {"S": DELAYED_PARTITION}},

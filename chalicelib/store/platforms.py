@@ -24,10 +24,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib import aws
-from chalicelib.config import settings
 from chalicelib.domain.events import format_utc
 from chalicelib.dynamo_codec import decode_item, encode_value
 from chalicelib.platforms.base import OrderReference, reference_from_value, reference_to_value
+from chalicelib.store.table import item_key, table_name
 
 DELIVERY_RETENTION = timedelta(days=7)
 MAX_PENDING = 100  # a link never grows past one DynamoDB item
@@ -43,20 +43,12 @@ class OrderLink:
     pending: tuple[OrderReference, ...]
 
 
-def _table() -> str:
-    return settings().table_name
-
-
 def link_pk(platform: str, platform_order_id: str) -> str:
     return f"PLATFORM#{platform}#ORDER#{platform_order_id}"
 
 
 def delivery_pk(platform: str, delivery_id: str) -> str:
     return f"PLATFORM#{platform}#DELIVERY#{delivery_id}"
-
-
-def _key(pk: str, sk: str) -> dict[str, Any]:
-    return {"pk": {"S": pk}, "sk": {"S": sk}}
 
 
 def _link_from(item: dict[str, Any] | None) -> OrderLink:
@@ -69,8 +61,8 @@ def _link_from(item: dict[str, Any] | None) -> OrderLink:
 
 def load_link(platform: str, platform_order_id: str) -> OrderLink:
     response = aws.dynamodb().get_item(
-        TableName=_table(),
-        Key=_key(link_pk(platform, platform_order_id), "LINK"),
+        TableName=table_name(),
+        Key=item_key(link_pk(platform, platform_order_id), "LINK"),
         ConsistentRead=True,
     )
     return _link_from(response.get("Item"))
@@ -82,8 +74,8 @@ def link_order(platform: str, platform_order_id: str, order_id: str, now: dateti
     client = aws.dynamodb()
     try:
         response = client.update_item(
-            TableName=_table(),
-            Key=_key(link_pk(platform, platform_order_id), "LINK"),
+            TableName=table_name(),
+            Key=item_key(link_pk(platform, platform_order_id), "LINK"),
             UpdateExpression="SET order_id = :order, record_type = :type, linked_at = "
             "if_not_exists(linked_at, :now)",
             ConditionExpression="attribute_not_exists(order_id) OR order_id = :order",
@@ -105,8 +97,8 @@ def park_event(event: OrderReference, now: datetime) -> None:
     client = aws.dynamodb()
     try:
         client.update_item(
-            TableName=_table(),
-            Key=_key(link_pk(event.platform, event.platform_order_id), "LINK"),
+            TableName=table_name(),
+            Key=item_key(link_pk(event.platform, event.platform_order_id), "LINK"),
             UpdateExpression="SET pending = list_append(if_not_exists(pending, :empty), :event), "
             "record_type = :type, updated_at = :now",
             ConditionExpression="attribute_not_exists(order_id) AND "
@@ -125,8 +117,8 @@ def park_event(event: OrderReference, now: datetime) -> None:
 
 def delivery_seen(platform: str, delivery_id: str) -> bool:
     response = aws.dynamodb().get_item(
-        TableName=_table(),
-        Key=_key(delivery_pk(platform, delivery_id), "DELIVERY"),
+        TableName=table_name(),
+        Key=item_key(delivery_pk(platform, delivery_id), "DELIVERY"),
         ConsistentRead=True,
         ProjectionExpression="pk",
     )
@@ -145,4 +137,4 @@ def mark_delivery(platform: str, delivery_id: str, topic: str | None, now: datet
     }
     if topic:
         values["topic"] = {"S": topic}
-    aws.dynamodb().put_item(TableName=_table(), Item=values)
+    aws.dynamodb().put_item(TableName=table_name(), Item=values)
