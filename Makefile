@@ -52,7 +52,14 @@ CLOCK_SUITES ?= tests/unit tests/property tests/integration tests/fault tests/co
 # file stays on one worker (its module fixtures, like a running local stack, are shared).
 TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 LEAP_NIGHT   := 2028-02-29T20:30:00Z
-test: $(VENV)/.dev-installed
+# axe-core for the console's accessibility check, pinned by the lock file. Without npm
+# (or the registry) the check is skipped, and says why; nothing else depends on it.
+AXE_MARKER := tests/browser/node_modules/.installed
+$(AXE_MARKER): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null && (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error); \
+	then touch $@; else echo "axe-core could not be installed: the accessibility check will be skipped"; fi
+
+test: $(VENV)/.dev-installed $(AXE_MARKER)
 	@echo "== make test: the whole suite, on the real clock ($$(date -u +%Y-%m-%dT%H:%M:%SZ))"
 	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 	@year_ahead=$$($(PY) -c 'from datetime import UTC, datetime, timedelta; print((datetime.now(UTC) + timedelta(days=366)).strftime("%Y-%m-%dT%H:%M:%SZ"))'); \
