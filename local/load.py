@@ -49,12 +49,40 @@ START = datetime(2026, 11, 1, tzinfo=UTC)
 # --- the stack ------------------------------------------------------------------------
 
 
+BANNER_END = "Stop: Ctrl-C"
+
+
 @dataclass
 class RunningStack:
+    """A `python -m local.stack` this process started. A thread keeps reading its
+    output into `output`: a pipe nobody reads fills up and freezes the stack."""
+
     base: str
     aws_endpoint: str
     process: subprocess.Popen[str]
     output: list[str] = field(default_factory=list)
+    reader: threading.Thread | None = None
+
+    def banner(self) -> str:
+        """What it printed up to its "Kargo is running" banner's last line."""
+        lines = []
+        for line in list(self.output):
+            lines.append(line)
+            if BANNER_END in line:
+                break
+        return "".join(lines)
+
+    def text(self) -> str:
+        return "".join(self.output)
+
+    def stop(self) -> float:
+        """SIGTERM (what Ctrl-C does); how long the stack took to exit."""
+        started = time.monotonic()
+        stop(self.process)
+        took = time.monotonic() - started
+        if self.reader is not None:
+            self.reader.join(timeout=10)  # the last lines it printed on the way out
+        return took
 
 
 @contextmanager
@@ -127,16 +155,17 @@ def _stack_process(
         assert process.stdout is not None
         for line in process.stdout:
             stack.output.append(line)
-            if "Stop: Ctrl-C" in line:
+            if BANNER_END in line:
                 ready.set()
 
-    threading.Thread(target=read, daemon=True).start()
+    stack.reader = threading.Thread(target=read, daemon=True)
+    stack.reader.start()
     try:
         if not ready.wait(timeout) or process.poll() is not None:
             raise RuntimeError("the local stack did not start:\n" + "".join(stack.output[-40:]))
         yield stack
     finally:
-        stop(process)
+        stack.stop()
 
 
 def stop(process: subprocess.Popen[Any]) -> None:

@@ -14,8 +14,8 @@ import requests
 
 from chalicelib.carriers.signatures import sign_standard_webhook
 from chalicelib.config import DEFAULT_GENERIC_SECRET
+from local.load import RunningStack, local_stack
 from local.stack import free_port
-from tests.e2e.stack import RunningStack, running_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def stack() -> Iterator[RunningStack]:
     # The banner ends once the API answers and the demo order is seeded.
-    with running_stack(KARGO_SCAN_INTERVAL="2") as running:
+    with local_stack({"KARGO_DEMO": "1", "KARGO_SCAN_INTERVAL": "2"}, fast_moto=False) as running:
         yield running
 
 
@@ -34,7 +34,7 @@ def test_demo_order_is_seeded_and_its_link_printed(stack: RunningStack) -> None:
     )
     assert order.status_code == 200
     token = order.json()["shipments"][0]["tracking_token"]
-    assert f"/track/{token}" in "".join(stack.banner)
+    assert f"/track/{token}" in stack.banner()
     # Polled at once from the fake carrier, which moves a demo parcel one step per
     # query; the regular poll may have come by too, depending on the hour.
     assert requests.get(f"{base}/track/{token}", timeout=5).json()["status"] in (
@@ -100,11 +100,11 @@ def test_a_signed_webhook_shows_within_two_seconds_and_notifies(stack: RunningSt
 
 
 def test_sigterm_stops_every_child(stack: RunningStack) -> None:
-    stack.stop(timeout=30)
+    stack.stop()
     output = stack.text()
     assert stack.process.returncode == 0, output[-2000:]
     assert "Traceback" not in output, output[-2000:]
-    assert "Demo order:" in "".join(stack.banner)
+    assert "Demo order:" in stack.banner()
     assert "email → ayse@example.com · out_for_delivery" in output  # the notification was printed
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"{stack.base}/track/ping", timeout=1)
@@ -113,16 +113,16 @@ def test_sigterm_stops_every_child(stack: RunningStack) -> None:
 def test_a_clean_stop_is_quick_and_quiet() -> None:
     """SIGTERM right after start, workers mid-poll: the workers and the API stop
     before moto, so nothing logs a failed poll or a traceback on the way out."""
-    with running_stack(KARGO_SCAN_INTERVAL="1") as stack:
+    with local_stack({"KARGO_DEMO": "1", "KARGO_SCAN_INTERVAL": "1"}, fast_moto=False) as stack:
         time.sleep(1.5)  # long polls in flight, a scheduled scan or two done
-        took = stack.stop(timeout=30)
+        took = stack.stop()
     output = stack.text()
     assert stack.process.returncode == 0, output[-3000:]
     assert took < 5, f"stopping took {took:.1f} s"
     assert "Traceback" not in output, output[-3000:]
     assert "failed" not in output and "retrying" not in output, output[-3000:]
     with pytest.raises(urllib.error.URLError):
-        urllib.request.urlopen(f"{stack.moto}/moto-api/", timeout=1)
+        urllib.request.urlopen(f"{stack.aws_endpoint}/moto-api/", timeout=1)
 
 
 def test_an_existing_endpoint_is_used_instead_of_starting_moto() -> None:
@@ -134,10 +134,10 @@ def test_an_existing_endpoint_is_used_instead_of_starting_moto() -> None:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
     server.start()
     try:
-        with running_stack(
-            KARGO_AWS_ENDPOINT=f"http://127.0.0.1:{aws_port}", KARGO_DEMO="0"
+        with local_stack(
+            {"KARGO_AWS_ENDPOINT": f"http://127.0.0.1:{aws_port}"}, fast_moto=False
         ) as stack:
-            assert f"AWS:          http://127.0.0.1:{aws_port}" in "".join(stack.banner)
+            assert f"AWS:          http://127.0.0.1:{aws_port}" in stack.banner()
             tables = boto3.client(
                 "dynamodb", endpoint_url=f"http://127.0.0.1:{aws_port}",
                 region_name="eu-central-1", aws_access_key_id="x", aws_secret_access_key="x",

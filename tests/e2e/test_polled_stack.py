@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.stack import ROOT, RunningStack, running_stack
+from local.load import ROOT, RunningStack, local_stack
 
 pytestmark = pytest.mark.e2e
 MERCHANT = {"Authorization": "Bearer dev-merchant-key"}
@@ -20,20 +20,20 @@ MERCHANT = {"Authorization": "Bearer dev-merchant-key"}
 
 @pytest.fixture(scope="module")
 def polled_stack() -> Iterator[RunningStack]:
-    with running_stack(
-        KARGO_DEMO="0",
-        KARGO_SCAN_INTERVAL="2",
-        KARGO_POLL_TICK="1",
-        KARGO_POLL_INTERVAL="4",
-        KARGO_POLL_INTERVAL_NEAR="2",
-        KARGO_TEST_POLLED="testpost=tests.support.testpost",
-        PYTHONPATH=os.pathsep.join([str(ROOT / "tests" / "e2e" / "site"), str(ROOT)]),
-    ) as stack:
+    settings = {
+        "KARGO_SCAN_INTERVAL": "2",
+        "KARGO_POLL_TICK": "1",
+        "KARGO_POLL_INTERVAL": "4",
+        "KARGO_POLL_INTERVAL_NEAR": "2",
+        "KARGO_TEST_POLLED": "testpost=tests.support.testpost",
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "tests" / "e2e" / "site"), str(ROOT)]),
+    }
+    with local_stack(settings, fast_moto=False) as stack:
         yield stack
 
 
 def test_the_banner_says_which_carriers_are_polled_and_where(polled_stack: RunningStack) -> None:
-    text = "".join(polled_stack.banner)
+    text = polled_stack.banner()
     assert "Polled:" in text
     assert "testpost: fake at http://127.0.0.1:" in text
 
@@ -41,7 +41,7 @@ def test_the_banner_says_which_carriers_are_polled_and_where(polled_stack: Runni
 def test_a_polled_shipment_moves_without_webhooks_and_stops_when_delivered(
     polled_stack: RunningStack,
 ) -> None:
-    base, moto = polled_stack.base, polled_stack.moto
+    base, moto = polled_stack.base, polled_stack.aws_endpoint
     registered_at = time.monotonic()
     created = requests.post(
         f"{base}/orders",
