@@ -1,7 +1,8 @@
 """Sealed tracking tokens: the shipment's and its order's keys, encrypted, are the token.
 
 A token is `base64url(version | nonce | AES-256-GCM(carrier \\0 tracking_number \\0
-order_id))` with a fresh 128-bit random nonce, so:
+order_id, NUL-padded to a multiple of 16 bytes))` with a fresh 128-bit random
+nonce, so:
 
 - the lookup needs no index: it opens the token and reads the shipment's STATE
   item and its ORDER item with one consistent `BatchGetItem` (the order says
@@ -9,8 +10,9 @@ order_id))` with a fresh 128-bit random nonce, so:
   fresh link is readable at once, also in AWS; a GSI would be eventually
   consistent and would copy every state write);
 - the token reveals nothing without the key (GCM encrypts and authenticates; the
-  random nonce makes two tokens for one shipment unrelated), and a forged or
-  altered token fails authentication before any read;
+  random nonce makes two tokens for one shipment unrelated; the padding hides the
+  keys' exact length), and a forged or altered token fails authentication before
+  any read;
 - keys rotate: `KARGO_TOKEN_KEY` holds comma-separated keys, the first seals new
   tokens, every one opens old ones.
 
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 VERSION = b"\x02"
 NONCE_BYTES = 16  # 128 random bits in every token
 TAG_BYTES = 16
+PADDING = 16  # the sealed keys are padded to a multiple of this many bytes
 # The public local-development key (not a secret of any deployment): tokens minted by
 # `make run` open in tests and in every local checkout.
 DEV_TOKEN_KEY = "kargo-local-development-tracking-token-key"  # noqa: S105
@@ -98,6 +101,7 @@ def mint(carrier: str, tracking_number: str, order_id: str) -> str:
     """A new token for this shipment of this order, sealed with the newest key."""
     nonce = secrets.token_bytes(NONCE_BYTES)
     plain = "\x00".join((carrier, tracking_number, order_id)).encode()
+    plain += b"\x00" * (-len(plain) % PADDING)  # the length says next to nothing either
     sealed = _ciphers()[0].encrypt(nonce, plain, VERSION)
     return base64.urlsafe_b64encode(VERSION + nonce + sealed).rstrip(b"=").decode()
 
@@ -119,6 +123,6 @@ def open_token(token: str) -> SealedKey | None:
             plain = cipher.decrypt(nonce, sealed, VERSION)
         except InvalidTag:
             continue
-        parts = plain.decode().split("\x00")
+        parts = plain.rstrip(b"\x00").decode().split("\x00")
         return SealedKey(*parts) if len(parts) == 3 and all(parts) else None
     return None

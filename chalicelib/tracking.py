@@ -18,7 +18,7 @@ from chalicelib.errors import NotFound
 from chalicelib.rendering.carriers import carrier_name
 from chalicelib.rendering.events import event_description
 
-# Sealed tokens are URL-safe base64 (79 characters for a 13-character tracking number
+# Sealed tokens are URL-safe base64 (87 characters for a 13-character tracking number
 # of a 4-character order id);
 # anything unlike one is refused without a read.
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,400}$")

@@ -35,7 +35,9 @@ HTML = "text/html"
 EXAMPLE_ORDER_ID = "1001"
 # A documented example: the sealed token of yurtici YT123456789TR of order 1001 under the local
 # development key (chalicelib/tokens.py), so the example link opens in `make run`.
-EXAMPLE_TOKEN = "AkV4YW1wbGVUcmFja1RvayHowmfZMqoUCG_fYloM8VHOwAOoVvbNhYk2xVfGgv8cPYmxLK_1k8DHJ_8"  # noqa: S105
+EXAMPLE_TOKEN = (
+    "AkV4YW1wbGVUcmFja1RvayHowmfZMqoUCG_fYloM8VHOwAOoVvbNhYk2xYJnVgDSc__LcFbYtYms1_99Ui1_T-c"  # noqa: S105
+)
 EXAMPLE_RETURN_ID = "ret_0123456789abcdef"
 
 

@@ -95,3 +95,10 @@ def test_deployed_without_a_key_refuses_to_mint(monkeypatch: pytest.MonkeyPatch)
     tokens.reset_keys()
     with pytest.raises(tokens.TokenKeyMissing):
         tokens.mint("yurtici", "YT1", "1001")
+
+
+def test_the_length_does_not_give_the_keys_away() -> None:
+    # Padded to 16 bytes: order ids of 1 and 9 characters make tokens of one length.
+    short, longer = (tokens.mint("yurtici", "YT123456789TR", o) for o in ("1", "100200300"))
+    assert len(short) == len(longer)
+    assert tokens.open_token(longer) == ("yurtici", "YT123456789TR", "100200300")
