@@ -73,7 +73,7 @@ lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(VENV)/.dev-installed
-	$(VENV)/bin/mypy app.py chalicelib local ops infra
+	$(VENV)/bin/mypy app.py chalicelib local ops infra bench
 
 check: lint typecheck
 

@@ -46,7 +46,7 @@ def _seed(count: int, into: dict[tuple[str, str], dict[str, Any]] | None) -> Non
             ShipmentState(carrier, tracking, Status.PENDING),
             1,
             store.Registration(
-                "B-" + str(n), tokens.mint(carrier, tracking), "Ayşe", "tr", registered
+                f"B-{n}", tokens.mint(carrier, tracking, f"B-{n}"), "Ayşe", "tr", registered
             ),
         )
         item = dict(store.shipment_to_item(record, 1, registered))

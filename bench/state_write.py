@@ -54,7 +54,7 @@ def _state_item() -> dict[str, Any]:
     )
     registration = store.Registration(
         order_id="1001",
-        token=tokens.mint(carrier, tracking),
+        token=tokens.mint(carrier, tracking, "1001"),
         first_name="Ayşe",
         locale="tr",
         registered_at=start,
