@@ -19,6 +19,7 @@ from typing import Any
 import requests
 
 from bench.stage import order, signed, webhook
+from chalicelib import clock
 from local.load import local_stack
 
 MERCHANT = {"Authorization": "Bearer dev-merchant-key"}
@@ -46,7 +47,7 @@ def wait_for(check: Callable[[], bool], seconds: float, what: str) -> None:
     while time.monotonic() < deadline:
         if check():
             return
-        time.sleep(0.05)
+        clock.sleep(0.05)
     raise RuntimeError(f"{what} did not happen within {seconds} s")
 
 

@@ -13,10 +13,11 @@ its `standard` retry mode uses) instead of a copied list of error codes.
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import TypeVar
+
+from chalicelib import clock
 
 T = TypeVar("T")
 BASE_DELAY_S = 0.01
@@ -38,7 +39,7 @@ def retry(
     *,
     on: type[BaseException] | tuple[type[BaseException], ...],
     attempts: int,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] = clock.sleep,
     rng: Callable[[], float] = random.random,
 ) -> T:
     """`operation()` until it does not raise `on`, at most `attempts` times; the
@@ -85,4 +86,4 @@ def is_transient_aws_error(error: BaseException) -> bool:
 def wait_before_retry(attempt: int) -> None:
     """For a hand-rolled retry loop (one with early answers inside): the same
     jittered backoff `retry` waits after failed attempt number `attempt`."""
-    time.sleep(backoff_delay(attempt))
+    clock.sleep(backoff_delay(attempt))

@@ -35,6 +35,7 @@ from typing import Any
 
 import requests
 
+from chalicelib import clock
 from chalicelib.carriers.signatures import sign_standard_webhook
 from chalicelib.clock import utc_now
 from chalicelib.config import DEFAULT_GENERIC_SECRET
@@ -105,7 +106,7 @@ def moto_server(port: int) -> Iterator[str]:
                 requests.get(f"{endpoint}/moto-api/", timeout=1)
                 break
             except requests.RequestException:
-                time.sleep(0.1)
+                clock.sleep(0.1)
         else:
             raise RuntimeError("moto server did not start")
         yield endpoint
@@ -255,7 +256,7 @@ def deliver(base: str, webhook: Webhook, statuses: Counter[int]) -> None:
         statuses[status] += 1
         if status < 500:
             return
-        time.sleep(min(2.0, 0.1 * 2**attempt))
+        clock.sleep(min(2.0, 0.1 * 2**attempt))
 
 
 def missing_events(base: str, tokens: dict[str, str], expected: Counter[str]) -> dict[str, int]:
@@ -277,10 +278,10 @@ def wait_until_processed(
     check them all, then only those still missing."""
     watched = {last: tokens[last]}
     while missing_events(base, watched, expected) and time.monotonic() < deadline:
-        time.sleep(1.0)
+        clock.sleep(1.0)
     missing = missing_events(base, tokens, expected)
     while missing and time.monotonic() < deadline:
-        time.sleep(2.0)
+        clock.sleep(2.0)
         missing = missing_events(base, {t: tokens[t] for t in missing}, expected)
     return missing
 

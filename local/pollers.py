@@ -8,13 +8,12 @@ directly, one poll at a time).
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from chalicelib import aws
+from chalicelib import aws, clock
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 logger = logging.getLogger(__name__)
@@ -162,7 +161,7 @@ class StreamPoller:
                 (i for i, r in enumerate(pending) if r["dynamodb"]["SequenceNumber"] == first), 0
             )
             pending = pending[index:]
-            time.sleep(0.05)
+            clock.sleep(0.05)
         return True
 
     def _record(self, raw: dict[str, Any]) -> dict[str, Any]:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import time
 import urllib.error
 import urllib.request
 import uuid
 from datetime import timedelta
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.carriers.signatures import sign_standard_webhook
 from chalicelib.clock import utc_now
 from chalicelib.config import DEFAULT_GENERIC_SECRET
@@ -125,7 +125,7 @@ def main() -> int:
                 ],
             },
         )
-        time.sleep(args.pause)
+        clock.sleep(args.pause)
         view = _call("GET", f"{args.base}/track/{token}", None, {})
         print(f"  sent {status:<17} -> lookup says {view['status']} ({view['status_label']})")
     return 0
@@ -147,7 +147,7 @@ def walk_polled(base: str, carrier: str, tracking: str, token: str, pause: float
             if error.code == 409:  # final: no longer polled
                 break
             raise SystemExit(f"POST {url} -> {error.code} {error.read().decode()}") from error
-        time.sleep(pause)
+        clock.sleep(pause)
         view = _call("GET", f"{base}/track/{token}", None, {})
         print(f"  polled {carrier:<10} -> lookup says {view['status']} ({view['status_label']})")
         if view["status"] in FINAL:

@@ -25,6 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from chalicelib import clock
+
 ROOT = Path(__file__).resolve().parent.parent
 logger = logging.getLogger("kargo.local")
 
@@ -60,7 +62,7 @@ def wait_until(check: Callable[[], bool], seconds: float, what: str) -> None:
     while time.monotonic() < deadline:
         if check():
             return
-        time.sleep(0.1)
+        clock.sleep(0.1)
     raise RuntimeError(f"{what} did not start within {seconds:.0f} s")
 
 

@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib import aws
+from chalicelib import aws, clock
 from chalicelib.carriers.polled import (
     POLL_SOURCE_PREFIX,
     CarrierAccount,
@@ -70,7 +70,7 @@ class Pacing:
 
     budget_seconds: float = 50.0
     monotonic: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] = clock.sleep
     rng: random.Random = field(default_factory=random.Random)
 
 

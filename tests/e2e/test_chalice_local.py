@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from chalicelib import clock
 from local.stack import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +42,7 @@ def server() -> Iterator[int]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     stderr = process.stderr.read() if process.stderr else b""
                     pytest.fail(f"chalice local did not start: {stderr[-2000:]!r}")
-                time.sleep(0.2)
+                clock.sleep(0.2)
         yield port
     finally:
         process.terminate()

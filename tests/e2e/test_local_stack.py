@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import requests
 
+from chalicelib import clock
 from chalicelib.carriers.signatures import sign_standard_webhook
 from chalicelib.config import DEFAULT_GENERIC_SECRET
 from local.load import RunningStack, local_stack
@@ -83,7 +84,7 @@ def test_a_signed_webhook_shows_within_two_seconds_and_notifies(stack: RunningSt
         view = requests.get(f"{base}/track/{token}", timeout=5).json()
         if view["status"] == "out_for_delivery":
             break
-        time.sleep(0.1)
+        clock.sleep(0.1)
     assert view["status"] == "out_for_delivery", "not visible within 2 seconds"
     deadline = time.monotonic() + 5
     notes: list[dict[str, Any]] = []
@@ -91,7 +92,7 @@ def test_a_signed_webhook_shows_within_two_seconds_and_notifies(stack: RunningSt
         notes = requests.get(
             f"{base}/orders/e2e-1/notifications", headers=merchant, timeout=5
         ).json()["notifications"]
-        time.sleep(0.2)
+        clock.sleep(0.2)
     # The order is confirmed when registered (the default), then the change is told once.
     assert [(n["channel"], n["kind"], n["status"]) for n in notes] == [
         ("email", "order_confirmed", "sent"),
@@ -114,7 +115,7 @@ def test_a_clean_stop_is_quick_and_quiet() -> None:
     """SIGTERM right after start, workers mid-poll: the workers and the API stop
     before moto, so nothing logs a failed poll or a traceback on the way out."""
     with local_stack({"KARGO_DEMO": "1", "KARGO_SCAN_INTERVAL": "1"}, fast_moto=False) as stack:
-        time.sleep(1.5)  # long polls in flight, a scheduled scan or two done
+        clock.sleep(1.5)  # long polls in flight, a scheduled scan or two done
         took = stack.stop()
     output = stack.text()
     assert stack.process.returncode == 0, output[-3000:]

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import requests
 
+from chalicelib import clock
 from local.load import ROOT, RunningStack, local_stack
 
 pytestmark = pytest.mark.e2e
@@ -63,7 +64,7 @@ def test_a_polled_shipment_moves_without_webhooks_and_stops_when_delivered(
             seen.append(view["status"])
         if view["status"] == "delivered":
             break
-        time.sleep(0.25)
+        clock.sleep(0.25)
     # The first poll came within seconds (no 2 h wait), then every movement, in order.
     assert view["status"] == "delivered", seen
     assert next(s for s in seen if s != "pending") == "info_received", seen
@@ -93,7 +94,7 @@ def test_a_polled_shipment_moves_without_webhooks_and_stops_when_delivered(
             f"{base}/orders/e2e-poll-1/notifications", headers=MERCHANT, timeout=5
         ).json()["notifications"]
         kinds = {n["kind"] for n in notes if n["channel"] == "email"}
-        time.sleep(0.25)
+        clock.sleep(0.25)
     assert "delivered" in kinds, kinds
 
 

@@ -93,7 +93,7 @@ def faults(kargo: Kargo, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultInjec
         injector.attach(client)
     sleeper = Sleeper()
     monkeypatch.setattr(botocore.endpoint, "time", sleeper)
-    monkeypatch.setattr(local.pollers, "time", sleeper)
+    monkeypatch.setattr(local.pollers.clock, "sleep", sleeper.sleep)
     with cheap_transactions():
         yield injector
 

@@ -23,7 +23,7 @@ def daytime(kargo: Kargo, monkeypatch: pytest.MonkeyPatch) -> Kargo:
     SDK's and the pollers' back-off sleeps are skipped."""
     sleeper = Sleeper()
     monkeypatch.setattr(botocore.endpoint, "time", sleeper)
-    monkeypatch.setattr(local.pollers, "time", sleeper)
+    monkeypatch.setattr(local.pollers.clock, "sleep", sleeper.sleep)
     return kargo
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from chalicelib import aws
+from chalicelib import aws, clock
 from chalicelib.clock import utc_now
 from chalicelib.config import DEFAULT_MERCHANT_WEBHOOK_SECRET, reset_settings
 from chalicelib.shop_events import webhooks
@@ -36,7 +36,7 @@ class Receiver:
                 payload = Webhook(DEFAULT_MERCHANT_WEBHOOK_SECRET).verify(body, dict(self.headers))
                 receiver.seen.append({"id": self.headers["webhook-id"], "event": payload})
                 if receiver.hang:
-                    time.sleep(2)
+                    clock.sleep(2)
                     return
                 status = receiver.answers.pop(0) if receiver.answers else 200
                 self.send_response(status)

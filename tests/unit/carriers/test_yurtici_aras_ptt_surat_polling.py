@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import socket
-import time
 from collections.abc import Iterator
 from typing import Any
 from xml.sax.saxutils import escape
@@ -15,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chalicelib import clock
 from chalicelib.carriers import aras, ptt, soap, surat, yurtici
 from chalicelib.carriers.polled import CarrierAccount, CarrierRefused, CarrierUnavailable
 from chalicelib.domain.events import CANONICAL_TRACKING_NUMBER, CarrierUpdate
@@ -39,7 +39,7 @@ class Scripted(FakeCarrier):
         self.response, self.delay = response, delay
 
     def handle(self, request: FakeRequest) -> FakeResponse:
-        time.sleep(self.delay)
+        clock.sleep(self.delay)
         return self.response
 
     def default_journey(self, tracking_number: str) -> list[Any]:
